@@ -1,0 +1,59 @@
+"""The one interface the conversation has to any EHR."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from typing import Protocol
+
+from frontdesk.ehr._records import (
+    Appointment,
+    BookingRequest,
+    Directory,
+    Patient,
+    PatientQuery,
+    Slot,
+    SlotQuery,
+)
+
+
+class Capability(enum.Enum):
+    """What a connector can do; blocks check before they offer a flow."""
+
+    FIND_PATIENT = "find_patient"
+    FIND_SLOTS = "find_slots"
+    BOOK = "book"
+    LIST_APPOINTMENTS = "list_appointments"
+
+
+class EhrClient(Protocol):
+    """What the conversation engine may ask of any EHR.
+
+    Every method is a coroutine, returns our own records (never FHIR JSON), and raises only
+    subclasses of `frontdesk.ehr.EhrError`.
+    """
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        """The operations this connector supports."""
+        ...
+
+    async def find_patients(self, query: PatientQuery) -> Sequence[Patient]:
+        """Charts matching what the caller said (the EHR's own matching)."""
+        ...
+
+    async def directory(self) -> Directory:
+        """The practice's providers, locations and visit types (cached by the connector)."""
+        ...
+
+    async def find_slots(self, query: SlotQuery) -> Sequence[Slot]:
+        """Free slots in the window, earliest first."""
+        ...
+
+    async def book(self, request: BookingRequest) -> Appointment:
+        """Book the slot; raises `Conflict` when someone else took it."""
+        ...
+
+    async def appointments(self, patient_id: str) -> Sequence[Appointment]:
+        """The patient's appointments."""
+        ...
