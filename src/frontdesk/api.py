@@ -1,0 +1,291 @@
+"""The public HTTP API (a contract: see ARCHITECTURE.md) and the app factory `frontdesk serve` runs.
+
+`create_app` builds the FastAPI app; `create_asgi` puts the embedded sandbox EHR beside it on
+the same port (its `/modmed/…` and `/sandbox/…` routes), so the demo is one process.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Annotated, Any, Literal
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from frontdesk import __version__
+from frontdesk.conversation.call import Call, HandoffInfo
+from frontdesk.conversation.engine import CallEnded, Reply, UnknownNumber
+from frontdesk.runtime import Runtime
+from frontdesk.settings import Settings
+from frontdesk.store import CallNotFound
+
+#: Paths that belong to the embedded sandbox EHR rather than the agent's API.
+SANDBOX_PREFIXES = ("/modmed/", "/epic/", "/pverify/", "/sandbox/")
+
+
+class ApiError(Exception):
+    """An error the API reports as `{"error": {"code", "message"}}`."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+class StartCall(BaseModel):
+    """A call comes in."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    to: Annotated[str, Field(min_length=3, max_length=32, description="dialed number, E.164")]
+    from_: Annotated[
+        str | None,
+        Field(default=None, alias="from", max_length=32, description="caller ANI, E.164"),
+    ]
+    channel: Literal["text"] = "text"
+
+
+class TurnIn(BaseModel):
+    """What the caller said, or keyed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: Annotated[str | None, Field(default=None, max_length=2000)]
+    dtmf: Annotated[str | None, Field(default=None, pattern=r"^[0-9*#]{1,32}$")]
+
+    @model_validator(mode="after")
+    def _something(self) -> TurnIn:
+        if self.text is None and self.dtmf is None:
+            raise ValueError("give `text` or `dtmf`")
+        return self
+
+
+class Handoff(BaseModel):
+    """Where the call was transferred, why, and what was captured."""
+
+    reason: str
+    target: str
+    summary: str
+
+
+class CallStarted(BaseModel):
+    """The agent's first words."""
+
+    call_id: str
+    say: list[str]
+    expecting: str | None
+    ended: bool
+
+
+class TurnOut(BaseModel):
+    """The agent's answer to a turn."""
+
+    say: list[str]
+    expecting: str | None
+    ended: bool
+    handoff: Handoff | None
+
+
+def _handoff(info: HandoffInfo | None) -> Handoff | None:
+    return Handoff(**info.model_dump()) if info else None
+
+
+def _field_view(value: Any) -> Any:
+    return value.model_dump(mode="json") if value is not None else None
+
+
+def call_view(call: Call) -> dict[str, Any]:
+    """`GET /v1/calls/{id}`: transcript, state with provenance, outcome, EHR transactions."""
+    counts: collections.Counter[tuple[str, str]] = collections.Counter(
+        (t.operation, t.tier) for t in call.transactions
+    )
+    state = {
+        name: _field_view(getattr(call.state, name))
+        for name in type(call.state).model_fields
+        if name not in ("call_id", "tenant")
+    }
+    return {
+        "id": call.id,
+        "tenant": call.tenant,
+        "channel": call.channel,
+        "started_at": call.started_at.isoformat(),
+        "ended_at": call.ended_at.isoformat() if call.ended_at else None,
+        "outcome": call.outcome,
+        "handoff": call.handoff.model_dump() if call.handoff else None,
+        "expecting": call.progress.expecting,
+        "transcript": [t.model_dump(mode="json") for t in call.transcript],
+        "state": state,
+        "transactions": [
+            {"operation": op, "tier": tier, "count": n} for (op, tier), n in counts.items()
+        ],
+        "ehr_requests": [
+            {
+                "at": t.at.isoformat(),
+                "operation": t.operation,
+                "tier": t.tier,
+                "method": t.method,
+                "resource": f"{t.resource_type}/{t.resource_id}"
+                if t.resource_id
+                else t.resource_type,
+                "status": t.status,
+                "outcome": t.outcome,
+                "latency_ms": t.latency_ms,
+                "attempt": t.attempt,
+            }
+            for t in call.transactions
+        ],
+        "turn_ms": call.turns_ms,
+    }
+
+
+def _error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
+    """The API app: serves `runtime` when given (tests), else builds one at startup."""
+    settings = settings or Settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if runtime is not None:
+            app.state.runtime = runtime
+            yield
+            return
+        built = await Runtime.start(settings)
+        app.state.runtime = built
+        try:
+            yield
+        finally:
+            await built.aclose()
+
+    app = FastAPI(
+        title="frontdesk",
+        version=__version__,
+        description="A front-desk agent for medical practices: calls, turns, tenants.",
+        lifespan=lifespan,
+    )
+    if runtime is not None:
+        app.state.runtime = runtime
+
+    def live(request: Request) -> Runtime:
+        found: Runtime | None = getattr(request.app.state, "runtime", None)
+        if found is None:
+            raise ApiError(503, "starting", "frontdesk is still starting")
+        return found
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return _error(exc.status, exc.code, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'] if p != 'body') or 'body'}: {e['msg']}"
+            for e in exc.errors()
+        )
+        return _error(422, "invalid_request", problems or "invalid request body")
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return _error(exc.status_code, code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> JSONResponse:
+        return _error(500, "internal_error", "something went wrong; the call can continue")
+
+    @app.get("/healthz", tags=["ops"])
+    async def healthz(request: Request) -> dict[str, str]:
+        """200 once the deployment is loaded and every tenant is built."""
+        live(request)
+        return {"status": "ok"}
+
+    @app.get("/v1/tenants", tags=["tenants"])
+    async def tenants(request: Request) -> dict[str, list[dict[str, Any]]]:
+        """Each tenant's id, name, dialed numbers, EHR kind and sandbox firm (never secrets)."""
+        return {
+            "tenants": [
+                {
+                    "id": t.id,
+                    "name": t.config.name,
+                    "dialed_numbers": t.config.dialed_numbers,
+                    "ehr": t.config.ehr.kind,
+                    "sandbox": t.sandbox_space,
+                    "timezone": t.config.timezone,
+                }
+                for t in live(request).tenants
+            ]
+        }
+
+    @app.post("/v1/calls", status_code=201, response_model=CallStarted, tags=["calls"])
+    async def start_call(body: StartCall, request: Request) -> CallStarted:
+        """A call comes in to `to` from `from`; the agent answers."""
+        try:
+            reply: Reply = await live(request).engine.start(
+                to=body.to, caller=body.from_, channel=body.channel
+            )
+        except UnknownNumber:
+            raise ApiError(
+                404, "unknown_number", "no practice answers that dialed number"
+            ) from None
+        return CallStarted(
+            call_id=reply.call_id, say=list(reply.say), expecting=reply.expecting, ended=reply.ended
+        )
+
+    @app.post("/v1/calls/{call_id}/turns", response_model=TurnOut, tags=["calls"])
+    async def take_turn(call_id: str, body: TurnIn, request: Request) -> TurnOut:
+        """The caller speaks (or keys digits); the agent answers."""
+        try:
+            reply = await live(request).engine.turn(call_id, text=body.text or "", dtmf=body.dtmf)
+        except CallNotFound:
+            raise ApiError(404, "unknown_call", "no call with that id") from None
+        except CallEnded:
+            raise ApiError(409, "call_ended", "that call has ended") from None
+        return TurnOut(
+            say=list(reply.say),
+            expecting=reply.expecting,
+            ended=reply.ended,
+            handoff=_handoff(reply.handoff),
+        )
+
+    @app.get("/v1/calls/{call_id}", tags=["calls"])
+    async def get_call(call_id: str, request: Request) -> dict[str, Any]:
+        """Transcript, state (each field with value, provenance, step), outcome, transactions."""
+        try:
+            call = await live(request).store.get(call_id)
+        except CallNotFound:
+            raise ApiError(404, "unknown_call", "no call with that id") from None
+        return call_view(call)
+
+    return app
+
+
+class SandboxBeside:
+    """Pure ASGI: sandbox paths go to the embedded sandbox, everything else to the API."""
+
+    def __init__(self, api: ASGIApp, sandbox: ASGIApp) -> None:
+        self.api = api
+        self.sandbox = sandbox
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Dispatch by path prefix."""
+        if scope["type"] in ("http", "websocket") and scope["path"].startswith(SANDBOX_PREFIXES):
+            await self.sandbox(scope, receive, send)
+        else:
+            await self.api(scope, receive, send)
+
+
+def create_asgi(runtime: Runtime) -> ASGIApp:
+    """The API for `runtime`, with its embedded sandbox (if any) served beside it."""
+    api = create_app(runtime=runtime)
+    if runtime.sandbox is None:
+        return api
+    return SandboxBeside(api, runtime.sandbox.app)

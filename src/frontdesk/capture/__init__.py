@@ -1,0 +1,38 @@
+"""Deterministic understanding of what a caller says, robust to speech-to-text output.
+
+No model and no network: word tables, `text2num` for spoken numbers and `jellyfish` for
+phonetic name matching. Every parser takes lowercase, unpunctuated transcripts with
+numbers as words or digits, and returns None when it found nothing it can stand behind.
+"""
+
+from frontdesk.capture._choice import Chosen, NoneOfThese, parse_choice
+from frontdesk.capture._dates import parse_birth_date
+from frontdesk.capture._intent import Intent, parse_intents
+from frontdesk.capture._names import PersonName, parse_name
+from frontdesk.capture._providers import AnyProvider, ProviderMatch, ProviderOption, match_provider
+from frontdesk.capture._similarity import name_similarity, normalize_name
+from frontdesk.capture._spelling import parse_spelled
+from frontdesk.capture._when import PartOfDay, TimePreference, parse_time_preference
+from frontdesk.capture._yesno import parse_yes_no
+
+__all__ = [
+    "AnyProvider",
+    "Chosen",
+    "Intent",
+    "NoneOfThese",
+    "PartOfDay",
+    "PersonName",
+    "ProviderMatch",
+    "ProviderOption",
+    "TimePreference",
+    "match_provider",
+    "name_similarity",
+    "normalize_name",
+    "parse_birth_date",
+    "parse_choice",
+    "parse_intents",
+    "parse_name",
+    "parse_spelled",
+    "parse_time_preference",
+    "parse_yes_no",
+]

@@ -1,0 +1,212 @@
+"""`frontdesk …` commands: serve, chat, sandbox, audit."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import typer
+import uvicorn
+from rich.console import Console
+
+from frontdesk.api import create_asgi
+from frontdesk.audit import configure_logging, verify_database
+from frontdesk.ehr import ConfigurationError
+from frontdesk.runtime import Runtime
+from frontdesk.settings import Settings
+
+app = typer.Typer(
+    help="frontdesk: the front-desk agent for medical practices.", no_args_is_help=True
+)
+sandbox_app = typer.Typer(help="The sandbox EHR (ModMed-style firms) on its own.")
+audit_app = typer.Typer(help="The audit trail.")
+app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(audit_app, name="audit")
+console = Console()
+
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", help="deployment YAML (default: the demo deployment)")
+]
+
+
+def _settings(config: Path | None) -> Settings:
+    settings = Settings()
+    if config is not None:
+        settings = settings.model_copy(update={"config": config})
+    return settings
+
+
+async def _serve(settings: Settings, host: str, port: int) -> None:
+    runtime = await Runtime.start(settings)
+    try:
+        server = uvicorn.Server(
+            uvicorn.Config(create_asgi(runtime), host=host, port=port, log_config=None)
+        )
+        console.print(f"[bold]frontdesk[/] on http://{host}:{port}  (API docs: /docs)")
+        for tenant in runtime.tenants:
+            numbers = ", ".join(tenant.config.dialed_numbers)
+            console.print(
+                f"  {tenant.config.name}: dial {numbers}  [dim]({tenant.config.ehr.kind})[/]"
+            )
+        await server.serve()
+    finally:
+        await runtime.aclose()
+
+
+@app.command()
+def serve(
+    config: ConfigOption = None,
+    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8080,
+) -> None:
+    """Run the agent (and, for the demo, the embedded sandbox EHR)."""
+    settings = _settings(config)
+    configure_logging(level=settings.log_level, json=settings.log_json)
+    try:
+        asyncio.run(_serve(settings, host, port))
+    except ConfigurationError as exc:
+        console.print(f"[red]configuration error:[/] {exc}")
+        raise typer.Exit(2) from None
+
+
+class _Remote:
+    """The chat's view of a running server."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    async def post(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        response = await self.client.post(path, json=body)
+        return response.status_code, response.json()
+
+
+async def _chat(url: str, to: str, caller: str | None, settings: Settings) -> int:
+    runtime: Runtime | None = None
+    try:
+        client = httpx.AsyncClient(base_url=url, timeout=30)
+        await client.get("/healthz")
+    except httpx.TransportError:
+        await client.aclose()
+        console.print(f"[dim]No server at {url}; running the demo in this process.[/]")
+        runtime = await Runtime.start(settings)
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=create_asgi(runtime)), base_url="http://frontdesk"
+        )
+    try:
+        remote = _Remote(client)
+        status, body = await remote.post("/v1/calls", {"to": to, "from": caller, "channel": "text"})
+        if status != 201:
+            console.print(f"[red]{body['error']['message']}[/]")
+            return 1
+        call_id = body["call_id"]
+        while True:
+            for line in body["say"]:
+                console.print(f"[bold cyan]agent:[/] {line}")
+            if body.get("handoff"):
+                handoff = body["handoff"]
+                console.print(
+                    f"[yellow]→ transferred to {handoff['target']} ({handoff['reason']})[/]"
+                )
+                console.print(f"[dim]  {handoff['summary']}[/]")
+            if body["ended"]:
+                break
+            hint = f" [dim]({body['expecting']})[/]" if body.get("expecting") else ""
+            try:
+                text = await asyncio.to_thread(console.input, f"[bold green]you{hint}:[/] ")
+            except (EOFError, KeyboardInterrupt):
+                console.print()
+                break
+            status, body = await remote.post(f"/v1/calls/{call_id}/turns", {"text": text})
+            if status != 200:
+                console.print(f"[red]{body['error']['message']}[/]")
+                return 1
+        if runtime is None:
+            console.print(f"[dim]the call's record: {url}/v1/calls/{call_id}[/]")
+        return 0
+    finally:
+        await client.aclose()
+        if runtime is not None:
+            await runtime.aclose()
+
+
+@app.command()
+def chat(
+    to: Annotated[str, typer.Option("--to", help="the practice's dialed number")],
+    caller: Annotated[str | None, typer.Option("--from", help="your number (ANI)")] = None,
+    url: Annotated[str, typer.Option(help="a running frontdesk")] = "http://127.0.0.1:8080",
+    config: ConfigOption = None,
+) -> None:
+    """Call a practice from the terminal, in text."""
+    settings = _settings(config)
+    configure_logging(level="WARNING", json=False)
+    raise typer.Exit(asyncio.run(_chat(url.rstrip("/"), to, caller, settings)))
+
+
+@sandbox_app.callback(invoke_without_command=True)
+def sandbox(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8090,
+) -> None:
+    """Run the sandbox EHR alone (no agent)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from frontdesk.sandbox import create_sandbox
+
+    configure_logging(level=Settings().log_level)
+    sandbox = create_sandbox(anchor=Settings().sandbox_anchor)
+    for firm in sandbox.firms:
+        creds = sandbox.credentials(firm)
+        console.print(
+            f"firm {firm}: http://{host}:{port}{sandbox.modmed_base_path(firm)}  "
+            f"[dim]api key {creds.api_key}, user {creds.username}[/]"
+        )
+    uvicorn.run(sandbox.app, host=host, port=port, log_config=None)
+
+
+@sandbox_app.command("load")
+def sandbox_load(
+    file: Annotated[Path, typer.Argument(help="a FHIR R4 transaction or batch Bundle (JSON)")],
+    org: Annotated[str, typer.Option("--org", help="the firm (or org) to load into")],
+    url: Annotated[
+        str, typer.Option(help="the running sandbox or frontdesk")
+    ] = "http://127.0.0.1:8080",
+) -> None:
+    """Load a FHIR Bundle into a running sandbox's firm or org."""
+    try:
+        bundle = json.loads(file.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        console.print(f"[red]cannot read {file}: {exc}[/]")
+        raise typer.Exit(2) from None
+    try:
+        response = httpx.post(f"{url.rstrip('/')}/sandbox/fhir/{org}", json=bundle, timeout=30)
+    except httpx.TransportError as exc:
+        console.print(f"[red]no sandbox at {url}: {exc}[/]")
+        raise typer.Exit(1) from None
+    console.print_json(response.text)
+    raise typer.Exit(0 if response.is_success else 1)
+
+
+@audit_app.command("verify")
+def audit_verify(
+    url: Annotated[str | None, typer.Option(help="audit database URL")] = None,
+) -> None:
+    """Check the audit trail's hash chain; report edited, deleted or reordered rows."""
+    target = url or Settings().audit_url
+    report = asyncio.run(verify_database(target))
+    if report.ok:
+        console.print(f"[green]audit chain intact[/]: {report.rows_checked} rows")
+        return
+    for problem in report.problems:
+        console.print(f"[red]row {problem.seq}: {problem.kind}[/] — {problem.message}")
+    console.print(f"[red]{len(report.problems)} problem(s)[/] in {report.rows_checked} rows")
+    raise typer.Exit(1)
+
+
+def main() -> None:
+    """Entry point of the `frontdesk` script."""
+    sys.exit(app())

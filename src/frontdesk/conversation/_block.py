@@ -1,0 +1,153 @@
+"""Building blocks: async functions that declare the facts they read and write.
+
+A block receives a `BlockContext` and what the caller just said (None when the flow enters
+it), and returns an `Outcome`. It may only write the fields it declared; the declarations feed
+the flow map, so the map cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, Field
+
+from frontdesk.conversation.outcomes import BlockName, Expecting, HandoffReason, Outcome
+from frontdesk.conversation.state import FIELDS, CallState, Source, Sourced
+from frontdesk.ehr import Directory, EhrClient
+from frontdesk.tenancy import TenantConfig
+
+T = TypeVar("T")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Heard:
+    """One caller turn: the words (or keypad digits) as received."""
+
+    text: str
+    dtmf: str | None = None
+    turn: int = 0
+
+    @property
+    def evidence(self) -> str:
+        """Where in the transcript this came from."""
+        return f"turn:{self.turn}"
+
+
+class Progress(BaseModel):
+    """The engine's bookkeeping for one call (not facts about the patient)."""
+
+    block: BlockName = "start_call"
+    entered: bool = False
+    expecting: Expecting | None = None
+    attempts: dict[str, int] = Field(default_factory=dict)
+    seen_slot_ids: list[str] = Field(default_factory=list)
+    search_after: dt.datetime | None = None
+
+
+@dataclasses.dataclass(slots=True)
+class BlockContext:
+    """What a block may use: the call's state, the tenant's EHR and configuration, the clock."""
+
+    state: CallState
+    progress: Progress
+    tenant: TenantConfig
+    ehr: EhrClient
+    now: dt.datetime
+    block: Block
+
+    def record(
+        self, field: str, value: Any, *, source: Source, evidence: str | None = None
+    ) -> None:
+        """Write a fact with its provenance; only fields the block declared it writes."""
+        if field not in self.block.writes:
+            raise AssertionError(f"{self.block.name} does not declare that it writes {field}")
+        sourced = Sourced[Any](
+            value=value, source=source, step=self.block.name, at=self.now, evidence=evidence
+        )
+        setattr(self.state, field, sourced)
+
+    def clear(self, field: str) -> None:
+        """Forget a fact the block owns (e.g. offers that were declined)."""
+        if field not in self.block.writes:
+            raise AssertionError(f"{self.block.name} does not declare that it writes {field}")
+        setattr(self.state, field, None)
+
+    def attempt(self) -> int:
+        """Count one more try at this block's question; returns the count."""
+        count = self.progress.attempts.get(self.block.name, 0) + 1
+        self.progress.attempts[self.block.name] = count
+        return count
+
+    def reset_attempts(self) -> None:
+        """The question was answered; the next one starts fresh."""
+        self.progress.attempts.pop(self.block.name, None)
+
+    async def directory(self) -> Directory:
+        """The practice's providers, locations and visit types (cached by the connector)."""
+        return await self.ehr.directory()
+
+    @property
+    def local_now(self) -> dt.datetime:
+        """Now, in the practice's time zone."""
+        return self.now.astimezone(self.tenant.zone)
+
+
+BlockFn = Callable[[BlockContext, Heard | None], Awaitable[Outcome]]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Block:
+    """A building block and its declarations."""
+
+    name: BlockName
+    run: BlockFn
+    summary: str
+    reads: frozenset[str]
+    writes: frozenset[str]
+    operations: tuple[str, ...]
+    expecting: tuple[Expecting, ...]
+    goes_to: tuple[BlockName, ...]
+    handoffs: tuple[HandoffReason, ...]
+
+
+BLOCKS: dict[str, Block] = {}
+
+
+def block(
+    *,
+    reads: tuple[str, ...] = (),
+    writes: tuple[str, ...] = (),
+    operations: tuple[str, ...] = (),
+    expecting: tuple[Expecting, ...] = (),
+    goes_to: tuple[BlockName, ...] = (),
+    handoffs: tuple[HandoffReason, ...] = (),
+) -> Callable[[BlockFn], BlockFn]:
+    """Register a block function under its own name, with its declarations checked."""
+
+    def register(fn: BlockFn) -> BlockFn:
+        unknown = (set(reads) | set(writes)) - FIELDS
+        if unknown:
+            raise AssertionError(f"{fn.__name__} declares unknown fields {sorted(unknown)}")
+        name: Any = fn.__name__
+        BLOCKS[name] = Block(
+            name=name,
+            run=fn,
+            summary=(fn.__doc__ or "").strip().splitlines()[0],
+            reads=frozenset(reads),
+            writes=frozenset(writes),
+            operations=operations,
+            expecting=expecting,
+            goes_to=goes_to,
+            handoffs=handoffs,
+        )
+        return fn
+
+    return register
+
+
+def declarations() -> Mapping[str, Block]:
+    """Every registered block (importing `frontdesk.conversation.blocks` registers them)."""
+    return dict(BLOCKS)

@@ -1,0 +1,57 @@
+"""Book the chosen slot in the EHR and read the appointment back from what the EHR holds."""
+
+from __future__ import annotations
+
+from frontdesk.conversation._block import BlockContext, Heard, block
+from frontdesk.conversation.outcomes import HandoffReason, Line, Next, Outcome, say
+from frontdesk.conversation.prompts import spoken_when
+from frontdesk.ehr import AppointmentStatus, BookingRequest, Conflict
+
+
+@block(
+    reads=("patient", "chosen_slot", "visit_type"),
+    writes=("appointment", "chosen_slot", "offered_slots"),
+    operations=("modmed.appointment.create", "modmed.appointment.search"),
+    goes_to=("wrap_up", "find_slots"),
+    handoffs=(HandoffReason.EHR_UNAVAILABLE,),
+)
+async def book_appointment(ctx: BlockContext, heard: Heard | None) -> Outcome:
+    """Create the appointment; if the slot was just taken, look for other times."""
+    state = ctx.state
+    assert state.patient is not None
+    assert state.chosen_slot is not None
+    slot = state.chosen_slot.value
+    directory = await ctx.directory()
+    request = BookingRequest(
+        patient=state.patient.value,
+        slot=slot,
+        practitioner=directory.practitioner(slot.practitioner_id),
+        location=directory.location(slot.location_id),
+        idempotency_key=f"{state.call_id}:{slot.id}",
+    )
+    try:
+        booked = await ctx.ehr.book(request)
+    except Conflict:
+        ctx.clear("chosen_slot")
+        ctx.clear("offered_slots")
+        return Next("find_slots", say=(say("slot_taken"),))
+    ctx.record("appointment", booked, source="ehr", evidence=f"Appointment/{booked.id}")
+
+    start = booked.start or slot.start
+    provider = directory.practitioner(booked.practitioner_id or slot.practitioner_id)
+    location = directory.location(booked.location_id or slot.location_id)
+    visit = booked.visit_type or slot.visit_type
+    address = ", ".join(x for x in (location.city, location.state) if x) if location else ""
+    lines: tuple[Line, ...] = (
+        say(
+            "booked",
+            visit_type=visit.display.lower(),
+            provider=provider.display if provider else "your provider",
+            when=spoken_when(start.astimezone(ctx.tenant.zone), today=ctx.local_now.date()),
+            location=location.name if location else "our office",
+            address=address or ctx.tenant.name,
+        ),
+    )
+    if booked.status in (AppointmentStatus.PENDING, AppointmentStatus.PROPOSED):
+        lines += (say("booked_pending_note"),)
+    return Next("wrap_up", say=lines)

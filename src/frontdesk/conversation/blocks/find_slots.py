@@ -1,0 +1,129 @@
+"""Ask when suits the caller and find free slots that match, within the search horizon."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from frontdesk.capture import TimePreference, parse_time_preference
+from frontdesk.conversation._block import BlockContext, Heard, block
+from frontdesk.conversation.outcomes import (
+    AskAgain,
+    Handoff,
+    HandoffReason,
+    Line,
+    Next,
+    Outcome,
+    say,
+)
+from frontdesk.ehr import Slot, SlotQuery
+
+#: The earliest a slot may start, counted from now: nobody can be there in five minutes.
+LEAD_TIME = dt.timedelta(hours=2)
+#: The first search covers this much; the rest of the horizon only if that found too little.
+FIRST_STAGE = dt.timedelta(days=10)
+#: Two offers with the same provider are at least this far apart, so the choice is real.
+SPREAD = dt.timedelta(minutes=60)
+
+
+def pick(candidates: Sequence[Slot], count: int) -> list[Slot]:
+    """Up to `count` slots, earliest first, not bunched up with one provider."""
+    picked: list[Slot] = []
+    for slot in candidates:
+        if any(
+            p.practitioner_id == slot.practitioner_id and abs(p.start - slot.start) < SPREAD
+            for p in picked
+        ):
+            continue
+        picked.append(slot)
+        if len(picked) == count:
+            break
+    return picked
+
+
+def _stages(start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
+    if start >= end:
+        return []
+    middle = min(start + FIRST_STAGE, end)
+    return [(start, middle)] + ([(middle, end)] if middle < end else [])
+
+
+async def _search(
+    ctx: BlockContext, start: dt.datetime, end: dt.datetime, pref: TimePreference | None
+) -> list[Slot]:
+    request = ctx.state.provider_request.value if ctx.state.provider_request else None
+    visit_type = ctx.state.visit_type
+    assert visit_type is not None  # choose_provider records it
+    seen = set(ctx.progress.seen_slot_ids)
+    zone = ctx.tenant.zone
+    found: list[Slot] = []
+    for stage_start, stage_end in _stages(start, end):
+        query = SlotQuery(
+            visit_type=visit_type.value,
+            start=stage_start,
+            end=stage_end,
+            practitioner_ids=request.practitioner_ids if request else (),
+        )
+        slots = await ctx.ehr.find_slots(query)
+        found += [
+            s
+            for s in slots
+            if s.id not in seen and (pref is None or pref.accepts(s.start.astimezone(zone)))
+        ]
+        if len(pick(found, ctx.tenant.offers)) >= ctx.tenant.offers:
+            break
+    return pick(found, ctx.tenant.offers)
+
+
+@block(
+    reads=("patient", "provider_request", "visit_type", "time_preference"),
+    writes=("time_preference", "offered_slots"),
+    operations=("modmed.slot.search",),
+    expecting=("time_preference",),
+    goes_to=("offer_slots",),
+    handoffs=(HandoffReason.NO_AVAILABILITY, HandoffReason.NOT_UNDERSTOOD),
+)
+async def find_slots(ctx: BlockContext, heard: Heard | None) -> Outcome:
+    """Ask when suits; search that time first, then the earliest openings in the horizon."""
+    if heard is not None:
+        pref = parse_time_preference(heard.text, now=ctx.local_now)
+        if pref is None:
+            if ctx.attempt() >= 3:
+                return Handoff(HandoffReason.NOT_UNDERSTOOD, (say("not_understood"),))
+            return AskAgain((say("time_again"),), expecting="time_preference")
+        ctx.reset_attempts()
+        ctx.record("time_preference", pref, source="caller", evidence=heard.evidence)
+    if ctx.state.time_preference is None:
+        return AskAgain((say("ask_time"),), expecting="time_preference")
+    pref = ctx.state.time_preference.value
+
+    zone = ctx.tenant.zone
+    local_now = ctx.local_now
+    horizon_end = dt.datetime.combine(
+        local_now.date() + dt.timedelta(days=ctx.tenant.search_horizon_days), dt.time(), zone
+    )
+    floor = ctx.now + LEAD_TIME
+    if ctx.progress.search_after is not None:
+        floor = max(floor, ctx.progress.search_after + dt.timedelta(minutes=1))
+    start = max(floor, dt.datetime.combine(pref.earliest, dt.time(), zone))
+    end = horizon_end
+    if pref.latest is not None:
+        end = min(end, dt.datetime.combine(pref.latest + dt.timedelta(days=1), dt.time(), zone))
+
+    lines: tuple[Line, ...] = ()
+    slots = await _search(ctx, start, end, pref)
+    if not slots:
+        # Nothing at that time: offer the earliest openings rather than a dead end.
+        slots = await _search(ctx, floor, horizon_end, None)
+        lines = (say("nothing_matches"),)
+    if not slots:
+        weeks = max(1, ctx.tenant.search_horizon_days // 7)
+        return Handoff(HandoffReason.NO_AVAILABILITY, (say("no_availability", weeks=weeks),))
+    ctx.record(
+        "offered_slots",
+        tuple(slots),
+        source="ehr",
+        evidence=" ".join(f"Slot/{s.id}" for s in slots),
+    )
+    ctx.progress.seen_slot_ids.extend(s.id for s in slots)
+    return Next("offer_slots", say=lines)

@@ -1,0 +1,39 @@
+"""Greet the caller and learn what they want."""
+
+from __future__ import annotations
+
+from frontdesk.capture import Intent, parse_intents, parse_yes_no
+from frontdesk.conversation._block import BlockContext, Heard, block
+from frontdesk.conversation.outcomes import AskAgain, Handoff, HandoffReason, Next, Outcome, say
+
+
+@block(
+    writes=("intents",),
+    expecting=("intent",),
+    goes_to=("identify_patient",),
+    handoffs=(
+        HandoffReason.CALLER_REQUEST,
+        HandoffReason.UNSUPPORTED_REQUEST,
+        HandoffReason.NOT_UNDERSTOOD,
+    ),
+)
+async def start_call(ctx: BlockContext, heard: Heard | None) -> Outcome:
+    """Greet the caller and ask how we can help."""
+    if heard is None:
+        return AskAgain(
+            (say("greeting", practice=ctx.tenant.name), say("ask_intent")), expecting="intent"
+        )
+    intents = parse_intents(heard.text)
+    if not intents and ctx.progress.attempts.get("start_call") and parse_yes_no(heard.text):
+        intents = (Intent.BOOK,)  # "Would you like to book an appointment?" — "yes"
+    if not intents:
+        if ctx.attempt() >= 3:
+            return Handoff(HandoffReason.NOT_UNDERSTOOD, (say("not_understood"),))
+        return AskAgain((say("intent_again"),), expecting="intent")
+    ctx.record("intents", intents, source="caller", evidence=heard.evidence)
+    ctx.reset_attempts()
+    if Intent.STAFF in intents:
+        return Handoff(HandoffReason.CALLER_REQUEST, (say("caller_request"),))
+    if Intent.BOOK not in intents:
+        return Handoff(HandoffReason.UNSUPPORTED_REQUEST, (say("cannot_do_yet"),))
+    return Next("identify_patient")

@@ -1,0 +1,62 @@
+"""A call as stored and as `GET /v1/calls/{id}` shows it: state, transcript, transactions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from frontdesk.conversation._block import Progress
+from frontdesk.conversation.outcomes import Expecting
+from frontdesk.conversation.state import CallState
+from frontdesk.metering import Transaction
+
+Outcome = Literal["in_progress", "booked", "handoff", "completed"]
+
+
+class Turn(BaseModel):
+    """One utterance in the transcript."""
+
+    at: dt.datetime
+    speaker: Literal["caller", "agent"]
+    text: str
+    expecting: Expecting | None = None
+
+
+class HandoffInfo(BaseModel):
+    """Where the call went, why, and what staff need to know."""
+
+    reason: str
+    target: str
+    summary: str
+
+
+class Call(BaseModel):
+    """Everything about one call."""
+
+    id: str
+    tenant: str
+    channel: str
+    started_at: dt.datetime
+    ended_at: dt.datetime | None = None
+    state: CallState
+    progress: Progress = Field(default_factory=Progress)
+    transcript: list[Turn] = Field(default_factory=list)
+    transactions: list[Transaction] = Field(default_factory=list)
+    handoff: HandoffInfo | None = None
+    turns_ms: list[float] = Field(default_factory=list, description="own time per turn")
+
+    @property
+    def ended(self) -> bool:
+        """True once the call is over (done or handed off)."""
+        return self.ended_at is not None
+
+    @property
+    def outcome(self) -> Outcome:
+        """How the call went, so far."""
+        if self.handoff is not None:
+            return "handoff"
+        if self.ended_at is None:
+            return "in_progress"
+        return "booked" if self.state.appointment is not None else "completed"

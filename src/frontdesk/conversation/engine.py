@@ -1,0 +1,299 @@
+"""The engine: runs blocks turn by turn over a stored call, and owns turn-taking.
+
+A turn: take the call's lock, hand the caller's words to the current block, follow `Next`
+outcomes until a block waits for the caller (`AskAgain`) or the call ends (`Handoff`, `Done`),
+render what to say, and store the call. EHR failures become a handoff with the caller told
+what happens next; nothing a block raises ever leaves the caller in silence.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import secrets
+import time
+from collections.abc import Callable
+from typing import assert_never
+
+import structlog
+
+from frontdesk import conversation
+from frontdesk.audit import AuditAction, AuditEvent, AuditSink
+from frontdesk.conversation import prompts
+from frontdesk.conversation._block import BLOCKS, BlockContext, Heard
+from frontdesk.conversation.call import Call, HandoffInfo, Turn
+from frontdesk.conversation.flows import BOOK, Flow
+from frontdesk.conversation.outcomes import (
+    AskAgain,
+    Done,
+    Expecting,
+    Handoff,
+    HandoffReason,
+    Line,
+    Next,
+    Outcome,
+    say,
+)
+from frontdesk.conversation.state import CallState, Sourced
+from frontdesk.ehr import EhrError
+from frontdesk.metering import CallLedger, bind_call
+from frontdesk.store import CallStore
+from frontdesk.tenancy import TenantRegistry, TenantServices, e164
+
+log = structlog.get_logger(__name__)
+
+#: A turn that follows more `Next` outcomes than this is a loop in the flow: hand off.
+MAX_STEPS = 24
+
+Clock = Callable[[], dt.datetime]
+
+
+class UnknownNumber(LookupError):
+    """No tenant answers the dialed number."""
+
+
+class CallEnded(RuntimeError):
+    """The call is over; it takes no more turns."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Reply:
+    """What the agent says after a turn, and what it waits for."""
+
+    call_id: str
+    say: tuple[str, ...]
+    expecting: Expecting | None
+    ended: bool
+    handoff: HandoffInfo | None
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def handoff_summary(state: CallState, reason: HandoffReason) -> str:
+    """What the staff member taking the call needs, from the captured state."""
+    parts = [f"Reason: {reason.value.replace('_', ' ')}."]
+    if state.patient is not None:
+        chart = state.patient.value
+        parts.append(f"Verified patient: {' '.join(chart.given)} {chart.family}, chart {chart.id}.")
+    elif state.stated_name is not None:
+        name = state.stated_name.value
+        dob = state.stated_birth_date.value.isoformat() if state.stated_birth_date else "not given"
+        parts.append(f"Unverified caller says: {name.given} {name.family or ''}, born {dob}.")
+    if state.ani is not None:
+        parts.append(f"Calling from {state.ani.value}.")
+    if state.intents is not None:
+        parts.append(f"Wants: {', '.join(i.value for i in state.intents.value)}.")
+    if state.provider_request is not None:
+        request = state.provider_request.value
+        who = (
+            "any provider"
+            if request.any_provider
+            else (request.specialty or ", ".join(request.practitioner_ids))
+        )
+        parts.append(f"Provider: {who}.")
+    if state.chosen_slot is not None:
+        parts.append(f"Chosen slot: Slot/{state.chosen_slot.value.id}.")
+    if state.appointment is not None:
+        parts.append(f"Booked: Appointment/{state.appointment.value.id}.")
+    return " ".join(parts)
+
+
+class Engine:
+    """Runs calls for every tenant of a deployment."""
+
+    def __init__(
+        self,
+        tenants: TenantRegistry,
+        store: CallStore,
+        audit: AuditSink,
+        *,
+        clock: Clock = _utc_now,
+        flow: Flow = BOOK,
+    ) -> None:
+        conversation.load_blocks()
+        self._tenants = tenants
+        self._store = store
+        self._audit = audit
+        self._clock = clock
+        self._flow = flow
+
+    @property
+    def tenants(self) -> TenantRegistry:
+        """The deployment's tenants."""
+        return self._tenants
+
+    @property
+    def store(self) -> CallStore:
+        """Where calls are kept."""
+        return self._store
+
+    async def start(self, *, to: str, caller: str | None, channel: str = "text") -> Reply:
+        """Answer a call to `to` from `caller`; raises `UnknownNumber`."""
+        tenant = self._tenants.by_dialed_number(to)
+        if tenant is None:
+            raise UnknownNumber(to)
+        now = self._clock()
+        call_id = "call_" + secrets.token_urlsafe(12)
+        state = CallState(call_id=call_id, tenant=tenant.id)
+        state.dialed = Sourced[str](value=e164(to), source="attribute", step="channel", at=now)
+        if caller:
+            try:
+                ani = e164(caller)
+            except ValueError:
+                ani = None
+            if ani:
+                state.ani = Sourced[str](value=ani, source="ani", step="channel", at=now)
+        call = Call(id=call_id, tenant=tenant.id, channel=channel, started_at=now, state=state)
+        await self._store.create(call)
+        await self._audit_event(call, AuditAction.CALL_STARTED, "call.start", "ok")
+        return await self._turn(call_id, None)
+
+    async def turn(self, call_id: str, *, text: str = "", dtmf: str | None = None) -> Reply:
+        """The caller said `text` (or keyed `dtmf`); raises `CallNotFound`, `CallEnded`."""
+        return await self._turn(call_id, (text, dtmf))
+
+    async def _turn(self, call_id: str, words: tuple[str, str | None] | None) -> Reply:
+        async with self._store.session(call_id) as call:
+            if call.ended:
+                raise CallEnded(call_id)
+            tenant = self._tenants.get(call.tenant)
+            assert tenant is not None
+            started = time.perf_counter()
+            heard = None
+            if words is not None:
+                text, dtmf = words
+                spoken = text.strip() or (dtmf or "")
+                call.transcript.append(Turn(at=self._clock(), speaker="caller", text=spoken))
+                heard = Heard(
+                    text=text.strip() or (dtmf or ""), dtmf=dtmf, turn=len(call.transcript)
+                )
+            ledger = CallLedger(call.id, call.transactions)
+            with structlog.contextvars.bound_contextvars(call_id=call.id, tenant=call.tenant):
+                with bind_call(ledger):
+                    reply = await self._run(call, tenant, heard)
+                own_ms = (time.perf_counter() - started) * 1000
+                call.turns_ms.append(round(own_ms, 2))
+                log.info(
+                    "turn",
+                    block=call.progress.block,
+                    expecting=reply.expecting,
+                    ended=reply.ended,
+                    ms=round(own_ms, 1),
+                )
+            return reply
+
+    async def _run(self, call: Call, tenant: TenantServices, heard: Heard | None) -> Reply:
+        lines: list[Line] = []
+        if heard is not None and not heard.text:
+            # Silence or an empty message: say the question again.
+            heard = None
+            call.progress.entered = False
+        outcome = await self._step(call, tenant, heard)
+        for _ in range(MAX_STEPS):
+            match outcome:
+                case Next(block=target, say=said):
+                    lines.extend(said)
+                    call.progress.block = target or self._flow.after(call.progress.block)
+                    call.progress.entered = False
+                    outcome = await self._step(call, tenant, None)
+                case AskAgain(say=said, expecting=expecting):
+                    lines.extend(said)
+                    call.progress.expecting = expecting
+                    call.progress.entered = True
+                    return await self._reply(call, lines, expecting=expecting)
+                case Handoff(reason=reason, say=said):
+                    lines.extend(said)
+                    lines.append(say("transfer"))
+                    return await self._end(call, tenant, lines, reason)
+                case Done(say=said):
+                    lines.extend(said)
+                    return await self._end(call, tenant, lines, None)
+                case _:
+                    assert_never(outcome)
+        log.error("flow_loop", block=call.progress.block)
+        lines.append(say("internal_error"))
+        lines.append(say("transfer"))
+        return await self._end(call, tenant, lines, HandoffReason.INTERNAL_ERROR)
+
+    async def _step(self, call: Call, tenant: TenantServices, heard: Heard | None) -> Outcome:
+        block = BLOCKS[call.progress.block]
+        ctx = BlockContext(
+            state=call.state,
+            progress=call.progress,
+            tenant=tenant.config,
+            ehr=tenant.ehr,
+            now=self._clock(),
+            block=block,
+        )
+        try:
+            return await block.run(ctx, heard if call.progress.entered else None)
+        except EhrError as exc:
+            log.warning("ehr_failed", block=block.name, error=type(exc).__name__, status=exc.status)
+            return Handoff(HandoffReason.EHR_UNAVAILABLE, (say("ehr_unavailable"),))
+        except Exception:  # a live caller must never hear silence; the bug is logged.
+            log.exception("block_failed", block=block.name)
+            return Handoff(HandoffReason.INTERNAL_ERROR, (say("internal_error"),))
+
+    async def _reply(
+        self,
+        call: Call,
+        lines: list[Line],
+        *,
+        expecting: Expecting | None,
+        handoff: HandoffInfo | None = None,
+    ) -> Reply:
+        verified = call.state.identity_verified
+        said = tuple(prompts.render(line, verified=verified) for line in lines)
+        now = self._clock()
+        call.transcript.extend(
+            Turn(at=now, speaker="agent", text=text, expecting=expecting) for text in said
+        )
+        return Reply(
+            call_id=call.id,
+            say=said,
+            expecting=expecting,
+            ended=call.ended,
+            handoff=handoff,
+        )
+
+    async def _end(
+        self, call: Call, tenant: TenantServices, lines: list[Line], reason: HandoffReason | None
+    ) -> Reply:
+        call.progress.expecting = None
+        call.ended_at = self._clock()
+        if reason is not None:
+            target = tenant.config.escalation.front_desk
+            call.handoff = HandoffInfo(
+                reason=reason.value, target=target, summary=handoff_summary(call.state, reason)
+            )
+            await self._audit_event(
+                call, AuditAction.HANDOFF, "call.handoff", "ok", detail={"reason": reason.value}
+            )
+        await self._audit_event(call, AuditAction.CALL_ENDED, "call.end", call.outcome)
+        return await self._reply(call, lines, expecting=None, handoff=call.handoff)
+
+    async def _audit_event(
+        self,
+        call: Call,
+        action: AuditAction,
+        operation: str,
+        outcome: str,
+        *,
+        detail: dict[str, str] | None = None,
+    ) -> None:
+        appointment = call.state.appointment
+        await self._audit.write(
+            AuditEvent(
+                at=self._clock(),
+                tenant=call.tenant,
+                call_id=call.id,
+                action=action,
+                operation=operation,
+                resource_type="Appointment" if appointment else None,
+                resource_id=appointment.value.id if appointment else None,
+                outcome=outcome,
+                detail=detail or {},
+            )
+        )

@@ -1,0 +1,72 @@
+"""The typed call state: every fact with where it came from and which step wrote it.
+
+`CallState` holds facts (what the caller said, what the chart says, what the deployment
+configured); `Progress` holds the engine's bookkeeping (where the call is, what it waits for).
+There are no free-form keys: a new fact is a new typed field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from frontdesk.capture import Intent, PersonName, TimePreference
+from frontdesk.ehr import Appointment, Patient, Slot, VisitType
+
+T = TypeVar("T")
+
+#: Where a value came from: the caller's words, the EHR, the deployment's configuration, or
+#: the telephony network (the caller's number).
+Source = Literal["caller", "ehr", "attribute", "ani"]
+
+
+class Sourced(BaseModel, Generic[T]):
+    """A value together with its provenance. Nothing enters `CallState` without one."""
+
+    model_config = ConfigDict(frozen=True)
+
+    value: T
+    source: Source
+    step: str = Field(description="the block (or channel) that wrote it")
+    at: dt.datetime
+    evidence: str | None = Field(default=None, description='e.g. "Patient/123", "turn:4"')
+
+
+class ProviderRequest(BaseModel):
+    """Whom the caller asked to see: named providers, a specialty, or anyone."""
+
+    model_config = ConfigDict(frozen=True)
+
+    practitioner_ids: tuple[str, ...] = ()
+    any_provider: bool = False
+    specialty: str | None = None
+
+
+class CallState(BaseModel):
+    """The facts of one call."""
+
+    call_id: str
+    tenant: str
+    dialed: Sourced[str] | None = None
+    ani: Sourced[str] | None = None
+    intents: Sourced[tuple[Intent, ...]] | None = None
+    stated_name: Sourced[PersonName] | None = None
+    stated_birth_date: Sourced[dt.date] | None = None
+    patient: Sourced[Patient] | None = None
+    provider_request: Sourced[ProviderRequest] | None = None
+    visit_type: Sourced[VisitType] | None = None
+    time_preference: Sourced[TimePreference] | None = None
+    offered_slots: Sourced[tuple[Slot, ...]] | None = None
+    chosen_slot: Sourced[Slot] | None = None
+    appointment: Sourced[Appointment] | None = None
+
+    @property
+    def identity_verified(self) -> bool:
+        """True once the caller's name and birth date matched exactly one chart."""
+        return self.patient is not None and self.patient.source == "ehr"
+
+
+#: The names of the facts, for blocks' declarations and the flow map.
+FIELDS: frozenset[str] = frozenset(CallState.model_fields) - {"call_id", "tenant"}

@@ -1,0 +1,5 @@
+"""ModMed (EMA Proprietary API) connector."""
+
+from frontdesk.ehr.modmed._connector import ModMedConnector
+
+__all__ = ["ModMedConnector"]

@@ -1,0 +1,276 @@
+"""ModMed EMA `/fhir/v2` resources ↔ frontdesk records: pure functions, no I/O."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from frontdesk.ehr._errors import InvalidResponse
+from frontdesk.ehr._records import (
+    Appointment,
+    AppointmentStatus,
+    BookingRequest,
+    Location,
+    Patient,
+    PatientQuery,
+    Practitioner,
+    Slot,
+    SlotQuery,
+    VisitType,
+)
+from frontdesk.ehr.fhir import JSON, parse_instant, reference_id, to_instant
+
+V2_0203 = "http://www.hl7.org/fhir/v2/0203/index.html#v2-0203-"
+MRN = V2_0203 + "MR"
+PROVIDER = V2_0203 + "PRN"
+FACILITY = V2_0203 + "FI"
+NPI = V2_0203 + "NPI"
+#: ModMed's Slot search accepts windows of five days or less.
+SLOT_WINDOW = dt.timedelta(days=5)
+
+
+def appointment_type_system(fhir_base: str) -> str:
+    """The firm-specific code system of appointment types."""
+    return f"{fhir_base.rstrip('/')}/ValueSet/appointment-type"
+
+
+def _identifier(resource: Mapping[str, Any], system: str) -> str | None:
+    for ident in resource.get("identifier", []) or []:
+        if isinstance(ident, Mapping) and ident.get("system") == system:
+            value = ident.get("value")
+            return str(value) if value is not None else None
+    return None
+
+
+def _name(resource: Mapping[str, Any]) -> tuple[str, tuple[str, ...], str | None]:
+    names = resource.get("name") or [{}]
+    first = names[0] if isinstance(names[0], Mapping) else {}
+    given = tuple(str(g) for g in first.get("given", []) or [])
+    prefix = next(iter(first.get("prefix", []) or []), None)
+    return str(first.get("family") or ""), given, str(prefix) if prefix else None
+
+
+def _require_id(resource: Mapping[str, Any]) -> str:
+    value = resource.get("id")
+    if not value:
+        raise InvalidResponse(f"{resource.get('resourceType')} without an id")
+    return str(value)
+
+
+def patient_params(query: PatientQuery) -> list[tuple[str, str]]:
+    """Search parameters for a patient query (family is exact, given is a prefix)."""
+    params: list[tuple[str, str]] = []
+    if query.family:
+        params.append(("family", query.family))
+    if query.given:
+        params.append(("given", query.given))
+    if query.birth_date:
+        params.append(("birthdate", query.birth_date.isoformat()))
+    if query.phone:
+        params.append(("phone", "".join(ch for ch in query.phone if ch.isdigit())[-10:]))
+    if query.identifier:
+        params.append(("identifier", query.identifier))
+    params.append(("_count", "50"))
+    return params
+
+
+def patient_from_fhir(resource: Mapping[str, Any]) -> Patient:
+    """A Patient resource as a record."""
+    family, given, _ = _name(resource)
+    birth = resource.get("birthDate")
+    phone = next(
+        (
+            str(t.get("value"))
+            for t in resource.get("telecom", []) or []
+            if isinstance(t, Mapping) and t.get("system") == "phone"
+        ),
+        None,
+    )
+    try:
+        birth_date = dt.date.fromisoformat(birth) if isinstance(birth, str) else None
+    except ValueError as exc:
+        raise InvalidResponse(f"unreadable birthDate {birth!r}") from exc
+    return Patient(
+        id=_require_id(resource),
+        family=family,
+        given=given,
+        birth_date=birth_date,
+        gender=resource.get("gender"),
+        phone=phone,
+        mrn=_identifier(resource, MRN),
+    )
+
+
+def practitioner_from_fhir(
+    resource: Mapping[str, Any], specialties: Mapping[str, str] | None = None
+) -> Practitioner:
+    """A Practitioner resource as a record; the deployment's specialty overlay wins."""
+    family, given, prefix = _name(resource)
+    pid = _require_id(resource)
+    specialty = (specialties or {}).get(pid)
+    if specialty is None:
+        for qualification in resource.get("qualification", []) or []:
+            code = qualification.get("code", {}) if isinstance(qualification, Mapping) else {}
+            if isinstance(code, Mapping) and code.get("text"):
+                specialty = str(code["text"])
+                break
+    return Practitioner(
+        id=pid,
+        family=family,
+        given=given,
+        prefix=prefix,
+        npi=_identifier(resource, NPI),
+        specialty=specialty,
+        active=bool(resource.get("active", True)),
+    )
+
+
+def location_from_fhir(resource: Mapping[str, Any]) -> Location:
+    """A Location resource as a record (ModMed's `address` is a single object)."""
+    address = resource.get("address") or {}
+    if not isinstance(address, Mapping):
+        address = {}
+    return Location(
+        id=_require_id(resource),
+        name=str(resource.get("name") or ""),
+        city=address.get("city"),
+        state=address.get("state"),
+        postal_code=address.get("postalCode"),
+    )
+
+
+def visit_types_from_valueset(valueset: Mapping[str, Any]) -> list[VisitType]:
+    """The appointment types listed in the firm's ValueSet (expansion or compose)."""
+    codes: list[Mapping[str, Any]] = list(
+        (valueset.get("expansion") or {}).get("contains", []) or []
+    )
+    for include in (valueset.get("compose") or {}).get("include", []) or []:
+        codes.extend(include.get("concept", []) or [])
+    return [
+        VisitType(code=str(c["code"]), display=str(c.get("display") or c["code"]))
+        for c in codes
+        if isinstance(c, Mapping) and c.get("code")
+    ]
+
+
+def slot_windows(start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
+    """[start, end) cut into the ≤ 5-day windows ModMed's Slot search accepts."""
+    windows = []
+    cursor = start
+    while cursor < end:
+        upper = min(cursor + SLOT_WINDOW, end)
+        windows.append((cursor, upper))
+        cursor = upper
+    return windows
+
+
+def slot_params(query: SlotQuery, start: dt.datetime, end: dt.datetime) -> list[tuple[str, str]]:
+    """Slot search parameters for one window."""
+    params = [
+        ("appointment-type", query.visit_type.code),
+        ("date", "ge" + to_instant(start).replace("+00:00", "Z")),
+        ("date", "le" + to_instant(end).replace("+00:00", "Z")),
+    ]
+    if len(query.practitioner_ids) == 1:
+        params.append(("identifier", f"{PROVIDER}|{query.practitioner_ids[0]}"))
+    if query.location_id:
+        params.append(("identifier", f"{FACILITY}|{query.location_id}"))
+    return params
+
+
+def slot_from_fhir(resource: Mapping[str, Any], visit_types: Sequence[VisitType]) -> Slot:
+    """A Slot resource as a record; its provider, location and type come from identifiers."""
+    code = next(
+        (
+            str(i.get("value"))
+            for i in resource.get("identifier", []) or []
+            if isinstance(i, Mapping) and str(i.get("system", "")).endswith("/appointment-type")
+        ),
+        None,
+    )
+    if code is None:
+        raise InvalidResponse("Slot without an appointment type")
+    visit_type = next((v for v in visit_types if v.code == code), VisitType(code, code))
+    return Slot(
+        id=_require_id(resource),
+        start=parse_instant(resource.get("start")),
+        end=parse_instant(resource.get("end")),
+        practitioner_id=_identifier(resource, PROVIDER),
+        location_id=_identifier(resource, FACILITY),
+        visit_type=visit_type,
+    )
+
+
+def appointment_resource(request: BookingRequest, fhir_base: str) -> JSON:
+    """The Appointment create body ModMed expects (`status: pending`)."""
+    slot = request.slot
+    minutes = int((slot.end - slot.start).total_seconds() // 60)
+    system = appointment_type_system(fhir_base)
+    participants: list[JSON] = [
+        {"actor": {"reference": f"Patient/{request.patient.id}"}, "status": "accepted"},
+    ]
+    location_id = request.location.id if request.location else slot.location_id
+    if location_id:
+        participants.append(
+            {"actor": {"reference": f"Location/{location_id}"}, "status": "accepted"}
+        )
+    practitioner_id = request.practitioner.id if request.practitioner else slot.practitioner_id
+    if practitioner_id:
+        participants.append(
+            {"actor": {"reference": f"Practitioner/{practitioner_id}"}, "status": "accepted"}
+        )
+    body: JSON = {
+        "resourceType": "Appointment",
+        "status": "pending",
+        "appointmentType": {
+            "coding": [
+                {"system": system, "code": slot.visit_type.code, "display": slot.visit_type.display}
+            ],
+            "text": slot.visit_type.display,
+        },
+        "start": to_instant(slot.start),
+        "end": to_instant(slot.end),
+        "minutesDuration": minutes,
+        "participant": participants,
+    }
+    if request.reason:
+        body["reasonCode"] = [{"text": request.reason}]
+    return body
+
+
+def appointment_from_fhir(
+    resource: Mapping[str, Any], visit_types: Sequence[VisitType]
+) -> Appointment:
+    """An Appointment resource as a record; participants may be relative or absolute URLs."""
+    ids: dict[str, str | None] = {"Patient": None, "Practitioner": None, "Location": None}
+    for participant in resource.get("participant", []) or []:
+        actor = participant.get("actor", {}) if isinstance(participant, Mapping) else {}
+        ref = actor.get("reference") if isinstance(actor, Mapping) else None
+        for kind in ids:
+            found = reference_id(ref, kind)
+            if found:
+                ids[kind] = found
+    try:
+        status = AppointmentStatus(str(resource.get("status")))
+    except ValueError as exc:
+        raise InvalidResponse(f"unknown appointment status {resource.get('status')!r}") from exc
+    coding = ((resource.get("appointmentType") or {}).get("coding") or [{}])[0]
+    code = coding.get("code") if isinstance(coding, Mapping) else None
+    visit_type = None
+    if code:
+        visit_type = next(
+            (v for v in visit_types if v.code == str(code)),
+            VisitType(str(code), str(coding.get("display") or code)),
+        )
+    start, end = resource.get("start"), resource.get("end")
+    return Appointment(
+        id=_require_id(resource),
+        status=status,
+        start=parse_instant(start) if start else None,
+        end=parse_instant(end) if end else None,
+        patient_id=ids["Patient"],
+        practitioner_id=ids["Practitioner"],
+        location_id=ids["Location"],
+        visit_type=visit_type,
+    )

@@ -1,0 +1,88 @@
+"""Everything a running frontdesk holds, built once at boot and closed at shutdown."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import httpx
+
+from frontdesk.audit import AuditSink, SqliteAuditSink
+from frontdesk.auth import MemoryTokenCache, TokenCache, utc_now
+from frontdesk.conversation.engine import Clock, Engine
+from frontdesk.sandbox import Sandbox, create_sandbox
+from frontdesk.settings import Settings
+from frontdesk.store import CallStore, MemoryCallStore
+from frontdesk.tenancy import (
+    Deployment,
+    TenantRegistry,
+    TransportFactory,
+    build_registry,
+    read_deployment,
+)
+
+
+def _sqlite_parent(url: str) -> None:
+    """Create the folder of a SQLite database file, so a fresh checkout just runs."""
+    prefix = "sqlite+aiosqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + ":memory:"):
+        Path(url.removeprefix(prefix)).parent.mkdir(parents=True, exist_ok=True)
+
+
+@dataclasses.dataclass(slots=True)
+class Runtime:
+    """The deployment's live parts: sandbox, tenants, audit trail, call store and engine."""
+
+    deployment: Deployment
+    tenants: TenantRegistry
+    engine: Engine
+    audit: AuditSink
+    store: CallStore
+    tokens: TokenCache
+    sandbox: Sandbox | None
+
+    @classmethod
+    async def start(
+        cls,
+        settings: Settings,
+        *,
+        deployment: Deployment | None = None,
+        sandbox: Sandbox | None = None,
+        audit: AuditSink | None = None,
+        clock: Clock | None = None,
+        transport: TransportFactory | None = None,
+    ) -> Runtime:
+        """Validate the deployment, start the sandbox and audit trail, build every tenant."""
+        deployment = deployment or read_deployment(settings.config)
+        if sandbox is None and settings.sandbox:
+            sandbox = create_sandbox(anchor=settings.sandbox_anchor)
+        if audit is None:
+            _sqlite_parent(settings.audit_url)
+            sqlite = SqliteAuditSink(settings.audit_url)
+            await sqlite.open()
+            audit = sqlite
+        tokens = MemoryTokenCache()
+        try:
+            tenants = build_registry(
+                deployment, audit=audit, tokens=tokens, sandbox=sandbox, transport=transport
+            )
+        except BaseException:
+            await audit.close()
+            raise
+        store = MemoryCallStore()
+        engine = Engine(tenants, store, audit, clock=clock or utc_now)
+        return cls(deployment, tenants, engine, audit, store, tokens, sandbox)
+
+    async def aclose(self) -> None:
+        """Close tenant clients and the audit trail."""
+        await self.tenants.aclose()
+        await self.audit.close()
+
+
+async def sandbox_client(runtime: Runtime) -> httpx.AsyncClient:
+    """A client on the embedded sandbox (for the CLI's `sandbox load` and for tests)."""
+    if runtime.sandbox is None:
+        raise RuntimeError("this runtime has no embedded sandbox")
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=runtime.sandbox.app), base_url="http://sandbox"
+    )

@@ -1,0 +1,34 @@
+"""The embedded sandbox EHR: vendor-shaped routes over seeded, synthetic clinics.
+
+`create_sandbox()` returns a `Sandbox` whose `app` serves ModMed-style firms at
+`/modmed/ema-dev/firm/{firm}/ema/…` (the real path suffixes, so a connector is pointed here
+or at ModMed by base URL alone) and the no-auth inspection surface at `/sandbox/…`. Every
+call builds a fresh clinic; data is deterministic per `FirmSeed.seed` and anchor date.
+
+This package imports nothing from the rest of frontdesk.
+"""
+
+from frontdesk.sandbox._app import Sandbox, create_sandbox, load_bundle
+from frontdesk.sandbox._faults import FaultRule, FaultTable
+from frontdesk.sandbox._log import RequestRecord
+from frontdesk.sandbox._modmed import ModMedCredentials
+from frontdesk.sandbox._people import FEATURED_PATIENTS, FeaturedPatient
+from frontdesk.sandbox._seed import DEMO_FIRMS, FirmSeed
+from frontdesk.sandbox._store import Space, SpaceInfo, Store
+
+__all__ = [
+    "DEMO_FIRMS",
+    "FEATURED_PATIENTS",
+    "FaultRule",
+    "FaultTable",
+    "FeaturedPatient",
+    "FirmSeed",
+    "ModMedCredentials",
+    "RequestRecord",
+    "Sandbox",
+    "Space",
+    "SpaceInfo",
+    "Store",
+    "create_sandbox",
+    "load_bundle",
+]

@@ -1,0 +1,189 @@
+"""The app factory: `create_sandbox()` builds a fresh, seeded clinic behind a Starlette app.
+
+Nothing is module-level: each call makes its own store, token issuer, fault table and
+request log, so every test gets a fresh clinic. Vendor route sets (ModMed today; Epic and
+pVerify later) each contribute routes over the same store; the inspection surface and the
+two middlewares (request log outermost, then faults) wrap them all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute
+
+from frontdesk.sandbox._bundle import apply_bundle
+from frontdesk.sandbox._faults import FaultMiddleware, FaultRule, FaultTable
+from frontdesk.sandbox._fhir import FhirError, Resource, error_response
+from frontdesk.sandbox._inspect import InspectionApi
+from frontdesk.sandbox._log import RequestLogMiddleware, RequestRecord
+from frontdesk.sandbox._modmed import ModMedApi, ModMedCredentials
+from frontdesk.sandbox._modmed_wire import base_path
+from frontdesk.sandbox._seed import DEMO_FIRMS, FirmSeed, seed_firm
+from frontdesk.sandbox._store import Clock, SpaceInfo, Store
+from frontdesk.sandbox._tokens import TokenIssuer
+
+_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Sandbox:
+    """One embedded EHR: its ASGI app and the state behind it.
+
+    Attributes:
+        app: The Starlette app serving every route at its full path.
+        store: Resources by space, type and id; tests may read it.
+        faults: The fault rules in force.
+        requests: Every request served, in order.
+        tokens: The access-token issuer (revocation, expiry).
+    """
+
+    def __init__(
+        self,
+        *,
+        app: Starlette,
+        store: Store,
+        faults: FaultTable,
+        requests: list[RequestRecord],
+        tokens: TokenIssuer,
+        credentials: Mapping[str, ModMedCredentials],
+    ) -> None:
+        self.app = app
+        self.store = store
+        self.faults = faults
+        self.requests = requests
+        self.tokens = tokens
+        self._credentials = dict(credentials)
+
+    @property
+    def firms(self) -> tuple[str, ...]:
+        """The ModMed firms, in the order they were seeded."""
+        return tuple(s.name for s in self.store.spaces.values() if s.info.vendor == "modmed")
+
+    def credentials(self, firm: str) -> ModMedCredentials:
+        """The API key and login of a ModMed firm.
+
+        Raises:
+            KeyError: Unknown firm.
+        """
+        return self._credentials[firm]
+
+    def modmed_base_path(self, firm: str) -> str:
+        """The firm's base path, e.g. `/modmed/ema-dev/firm/bocaderm/ema`.
+
+        Raises:
+            KeyError: Unknown firm.
+        """
+        if firm not in self._credentials:
+            raise KeyError(firm)
+        return base_path(firm)
+
+
+def create_sandbox(
+    firms: Sequence[FirmSeed] = DEMO_FIRMS,
+    *,
+    anchor: dt.date | None = None,
+    token_ttl: int = 3600,
+    faults: Iterable[FaultRule | Mapping[str, Any]] = (),
+    clock: Clock | None = None,
+) -> Sandbox:
+    """Build a fresh sandbox with its firms seeded.
+
+    Args:
+        firms: The ModMed firms to create.
+        anchor: First day of the generated schedules (default: today in each firm's zone).
+        token_ttl: Lifetime of issued access tokens, in seconds.
+        faults: Fault rules in force from the start (`FaultRule` or its JSON form).
+        clock: Returns "now" as an aware datetime; tests pass one to move time.
+
+    Raises:
+        ValueError: A firm name is not URL-safe or is used twice, or a fault rule is invalid.
+    """
+    now = clock or _utc_now
+    store = Store(now)
+    tokens = TokenIssuer(ttl=token_ttl, clock=now)
+    table = FaultTable(r if isinstance(r, FaultRule) else FaultRule.from_json(r) for r in faults)
+    records: list[RequestRecord] = []
+    credentials: dict[str, ModMedCredentials] = {}
+    for firm in firms:
+        if not _NAME.fullmatch(firm.name):
+            raise ValueError(f"firm name must be lower-case letters, digits and '-': {firm.name!r}")
+        day = anchor or now().astimezone(ZoneInfo(firm.timezone)).date()
+        credentials[firm.name] = ModMedCredentials.derive(firm.name, firm.seed)
+        info = SpaceInfo(
+            name=firm.name,
+            vendor="modmed",
+            display_name=firm.display_name,
+            timezone=firm.timezone,
+            anchor=day,
+            api_key=credentials[firm.name].api_key,
+        )
+        seed_firm(store.add_space(info), firm)
+
+    routes: list[BaseRoute] = [
+        *ModMedApi(store, tokens, credentials, now).routes(),
+        *InspectionApi(store, tokens, table, records, now).routes(),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(
+                RequestLogMiddleware,
+                routes=routes,
+                records=records,
+                store=store,
+                tokens=tokens,
+                clock=now,
+            ),
+            Middleware(FaultMiddleware, faults=table),
+        ],
+        exception_handlers={FhirError: _fhir_error, HTTPException: _http_error},
+    )
+    return Sandbox(
+        app=app,
+        store=store,
+        faults=table,
+        requests=records,
+        tokens=tokens,
+        credentials=credentials,
+    )
+
+
+def load_bundle(sandbox: Sandbox, space: str, bundle: Mapping[str, Any]) -> Resource:
+    """Apply a FHIR transaction or batch Bundle to a space; returns the response Bundle.
+
+    Raises:
+        ValueError: Unknown space, malformed Bundle, or a bad entry in a transaction (then
+            nothing was written).
+    """
+    target = sandbox.store.space(space)
+    if target is None:
+        raise ValueError(f"unknown space {space!r}")
+    try:
+        return apply_bundle(target, dict(bundle))
+    except FhirError as error:
+        raise ValueError(error.diagnostics) from error
+
+
+def _fhir_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, FhirError)
+    return error_response(exc)
+
+
+def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    detail = {404: "no such route", 405: "method not allowed"}.get(exc.status_code, exc.detail)
+    message = f"{detail}: {request.method} {request.url.path}"
+    return error_response(FhirError(exc.status_code, message, headers=exc.headers))

@@ -1,0 +1,196 @@
+"""The deployment file: tenants, their EHR, providers, visit types and escalation targets.
+
+Validated once at boot into typed models; a bad file fails the boot with a message naming the
+file and the field, never the first call.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from pathlib import Path
+from typing import Annotated, Literal, Self
+
+import phonenumbers
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from frontdesk.ehr import ConfigurationError
+
+
+def e164(value: str) -> str:
+    """A phone number in E.164 form (US default region), or ValueError."""
+    try:
+        parsed = phonenumbers.parse(value, "US")
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError(f"not a phone number: {value!r}") from exc
+    if not phonenumbers.is_possible_number(parsed):
+        raise ValueError(f"not a possible phone number: {value!r}")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+Phone = Annotated[str, Field(description="A phone number; stored in E.164 form")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ModMedEhr(_Strict):
+    """A ModMed practice (firm): its own base URL and password-grant credentials.
+
+    Either `sandbox` names a firm on the embedded sandbox (URL and credentials come from it),
+    or `base_url`, `api_key`, `username` and `password` point at a real firm, e.g.
+    `https://mmapi.ema-api.com/ema-prod/firm/{firm_url_prefix}/ema`.
+    """
+
+    kind: Literal["modmed"]
+    sandbox: str | None = None
+    base_url: HttpUrl | None = None
+    api_key: SecretStr | None = None
+    username: str | None = None
+    password: SecretStr | None = None
+    timeout_s: float = Field(default=4.0, gt=0, le=30)
+
+    @model_validator(mode="after")
+    def _endpoint_or_sandbox(self) -> Self:
+        real = (self.base_url, self.api_key, self.username, self.password)
+        if self.sandbox is None and any(v is None for v in real):
+            raise ValueError("set `sandbox`, or all of base_url, api_key, username and password")
+        if self.sandbox is not None and self.base_url is not None:
+            raise ValueError("set either `sandbox` or `base_url`, not both")
+        return self
+
+
+EhrConfig = Annotated[ModMedEhr, Field(discriminator="kind")]
+
+
+class ProviderConfig(_Strict):
+    """What the deployment knows about a provider that the EHR does not say."""
+
+    id: str
+    specialty: str | None = None
+    bookable: bool = True
+
+
+class Escalation(_Strict):
+    """Where handoffs go."""
+
+    front_desk: Phone
+    clinical: Phone | None = None
+
+    @field_validator("front_desk", "clinical")
+    @classmethod
+    def _e164(cls, value: str | None) -> str | None:
+        return None if value is None else e164(value)
+
+
+class TenantConfig(_Strict):
+    """One practice."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
+    name: str
+    timezone: str = "America/New_York"
+    dialed_numbers: Annotated[list[Phone], Field(min_length=1)]
+    ehr: EhrConfig
+    visit_type: str = Field(description="appointment-type code booked for established patients")
+    providers: list[ProviderConfig] = []
+    escalation: Escalation
+    search_horizon_days: int = Field(default=28, ge=1, le=120)
+    offers: int = Field(default=3, ge=1, le=5)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("dialed_numbers")
+    @classmethod
+    def _numbers(cls, values: list[str]) -> list[str]:
+        return [e164(v) for v in values]
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The practice's time zone."""
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def specialties(self) -> dict[str, str]:
+        """Provider id → specialty, from the deployment's provider list."""
+        return {p.id: p.specialty for p in self.providers if p.specialty}
+
+
+class Deployment(_Strict):
+    """Everything one frontdesk deployment serves."""
+
+    tenants: Annotated[list[TenantConfig], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _unique(self) -> Self:
+        ids: set[str] = set()
+        numbers: dict[str, str] = {}
+        for tenant in self.tenants:
+            if tenant.id in ids:
+                raise ValueError(f"tenant id {tenant.id!r} is used twice")
+            ids.add(tenant.id)
+            for number in tenant.dialed_numbers:
+                if number in numbers:
+                    owner = numbers[number]
+                    raise ValueError(
+                        f"dialed number {number} belongs to both {owner!r} and {tenant.id!r}"
+                    )
+                numbers[number] = tenant.id
+        return self
+
+
+def _where(loc: tuple[int | str, ...], raw: object) -> str:
+    """A pydantic error location as a readable path: `tenants[1] (boca-derm).ehr.base_url`."""
+    parts: list[str] = []
+    node = raw
+    for position, item in enumerate(loc):
+        if isinstance(item, int):
+            label = f"[{item}]"
+            if isinstance(node, list) and item < len(node):
+                node = node[item]
+                if isinstance(node, dict) and "id" in node:
+                    label += f" ({node['id']})"
+            parts.append(label)
+        else:
+            last = position == len(loc) - 1
+            if isinstance(node, dict) and item not in node and not last:
+                continue  # pydantic's union tags ("modmed") and validator names
+            parts.append(("." if parts else "") + item)
+            node = node.get(item) if isinstance(node, dict) else None
+    return "".join(parts) or "(top level)"
+
+
+def parse_deployment(raw: object, *, source: str = "<deployment>") -> Deployment:
+    """Validate already-loaded YAML; raise `ConfigurationError` naming the source and fields."""
+    try:
+        return Deployment.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(f"{_where(e['loc'], raw)}: {e['msg']}" for e in exc.errors())
+        raise ConfigurationError(f"{source}: {problems}") from None
+
+
+def load_deployment(path: Path) -> Deployment:
+    """Read and validate a deployment YAML file."""
+    try:
+        raw = yaml.safe_load(path.read_text("utf-8"))
+    except OSError as exc:
+        raise ConfigurationError(f"{path}: cannot read ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        raise ConfigurationError(f"{path}: not valid YAML ({exc})") from None
+    return parse_deployment(raw, source=str(path))

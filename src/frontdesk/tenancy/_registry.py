@@ -1,0 +1,164 @@
+"""Per-tenant services, built once at boot; the dialed number picks the tenant.
+
+Each tenant gets its own `httpx.AsyncClient` (its own base URL, auth and token, pooled
+connections) wrapped in the metering transport, and its own connector. Nothing is shared
+between tenants but the token cache, whose keys are tenant ids.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator, Sequence
+from importlib import resources
+from pathlib import Path
+
+import httpx
+import phonenumbers
+import yaml
+from pydantic import SecretStr
+
+from frontdesk.audit import AuditSink
+from frontdesk.auth import ModMedPasswordAuth, TokenCache
+from frontdesk.ehr import ConfigurationError, EhrClient
+from frontdesk.ehr.modmed import ModMedConnector
+from frontdesk.metering import MeteredTransport
+from frontdesk.sandbox import Sandbox
+from frontdesk.tenancy._config import (
+    Deployment,
+    ModMedEhr,
+    TenantConfig,
+    load_deployment,
+    parse_deployment,
+)
+
+#: The host name the embedded sandbox answers to when reached in-process.
+EMBEDDED_SANDBOX = "http://sandbox.frontdesk.internal"
+
+
+def demo_deployment() -> Deployment:
+    """The packaged demo deployment (two ModMed firms on the embedded sandbox)."""
+    path = resources.files(__package__).joinpath("demo.yaml")
+    return parse_deployment(
+        yaml.safe_load(path.read_text("utf-8")), source="frontdesk/tenancy/demo.yaml"
+    )
+
+
+def read_deployment(path: Path | None) -> Deployment:
+    """The deployment in `path`, or the demo deployment when no path is given."""
+    return demo_deployment() if path is None else load_deployment(path)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TenantServices:
+    """What serving one tenant takes: its configuration, its EHR connector and client."""
+
+    config: TenantConfig
+    ehr: EhrClient
+    http: httpx.AsyncClient
+    sandbox_space: str | None = None
+
+    @property
+    def id(self) -> str:
+        """The tenant id."""
+        return self.config.id
+
+
+class TenantRegistry:
+    """The tenants of a deployment, by id and by dialed number."""
+
+    def __init__(self, tenants: Sequence[TenantServices]) -> None:
+        self._by_id = {t.id: t for t in tenants}
+        self._by_number = {n: t for t in tenants for n in t.config.dialed_numbers}
+
+    def __iter__(self) -> Iterator[TenantServices]:
+        return iter(self._by_id.values())
+
+    def get(self, tenant_id: str) -> TenantServices | None:
+        """The tenant with this id."""
+        return self._by_id.get(tenant_id)
+
+    def by_dialed_number(self, number: str) -> TenantServices | None:
+        """The tenant a dialed number belongs to (any common formatting accepted)."""
+        try:
+            parsed = phonenumbers.parse(number, "US")
+        except phonenumbers.NumberParseException:
+            return None
+        return self._by_number.get(
+            phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        )
+
+    async def aclose(self) -> None:
+        """Close every tenant's HTTP client."""
+        for tenant in self:
+            await tenant.http.aclose()
+
+
+TransportFactory = Callable[[TenantConfig], httpx.AsyncBaseTransport]
+
+
+def _modmed(
+    config: TenantConfig,
+    ehr: ModMedEhr,
+    *,
+    audit: AuditSink,
+    tokens: TokenCache,
+    sandbox: Sandbox | None,
+    transport: httpx.AsyncBaseTransport | None,
+) -> TenantServices:
+    if ehr.sandbox is not None:
+        if sandbox is None or ehr.sandbox not in sandbox.firms:
+            raise ConfigurationError(
+                f"tenant {config.id!r}: sandbox firm {ehr.sandbox!r} is not on the embedded sandbox"
+            )
+        creds = sandbox.credentials(ehr.sandbox)
+        firm_base = EMBEDDED_SANDBOX + sandbox.modmed_base_path(ehr.sandbox)
+        api_key, username, password = creds.api_key, creds.username, creds.password
+        inner = transport or httpx.ASGITransport(app=sandbox.app)
+    else:
+        assert ehr.base_url
+        assert ehr.api_key
+        assert ehr.username
+        assert ehr.password
+        firm_base = str(ehr.base_url).rstrip("/")
+        api_key = ehr.api_key.get_secret_value()
+        username, password = ehr.username, ehr.password.get_secret_value()
+        inner = transport or httpx.AsyncHTTPTransport(retries=0, http2=False)
+    auth = ModMedPasswordAuth(
+        token_url=f"{firm_base}/ws/oauth2/grant",
+        api_key=SecretStr(api_key),
+        username=username,
+        password=SecretStr(password),
+        cache=tokens,
+        cache_key=f"modmed:{config.id}",
+    )
+    http = httpx.AsyncClient(
+        base_url=f"{firm_base}/fhir/v2/",
+        auth=auth,
+        transport=MeteredTransport(inner, tenant=config.id, audit=audit),
+        timeout=httpx.Timeout(ehr.timeout_s, connect=min(1.5, ehr.timeout_s)),
+        headers={"Accept": "application/fhir+json"},
+    )
+    connector = ModMedConnector(http, specialties=config.specialties)
+    return TenantServices(config=config, ehr=connector, http=http, sandbox_space=ehr.sandbox)
+
+
+def build_registry(
+    deployment: Deployment,
+    *,
+    audit: AuditSink,
+    tokens: TokenCache,
+    sandbox: Sandbox | None = None,
+    transport: TransportFactory | None = None,
+) -> TenantRegistry:
+    """Build every tenant's services; raise `ConfigurationError` for what cannot be served."""
+    tenants = []
+    for config in deployment.tenants:
+        inner = transport(config) if transport else None
+        match config.ehr:
+            case ModMedEhr() as ehr:
+                tenants.append(
+                    _modmed(
+                        config, ehr, audit=audit, tokens=tokens, sandbox=sandbox, transport=inner
+                    )
+                )
+    return TenantRegistry(tenants)

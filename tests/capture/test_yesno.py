@@ -1,0 +1,82 @@
+import pytest
+
+from frontdesk.capture import parse_yes_no
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "yes",
+        "Yes.",
+        "yeah",
+        "yep",
+        "sure",
+        "correct",
+        "that's right",
+        "That’s right",
+        "yes please",
+        "uh huh",
+        "mm hmm",
+        "I think so",
+        "sounds good",
+        "perfect",
+        "go ahead",
+        "book it",
+        "absolutely",
+        "that works",
+        "no problem",
+        "i don't mind",
+        "oh sorry yes",
+        "1",
+    ],
+)
+def test_yes(said: str) -> None:
+    """Every common way of agreeing, and keypad 1, is yes."""
+    assert parse_yes_no(said) is True
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "no",
+        "nope",
+        "not really",
+        "no thanks",
+        "no thank you",
+        "that's wrong",
+        "not that one",
+        "neither",
+        "that's not right",
+        "isn't correct",
+        "I don't think so",
+        "that doesn't work",
+        "not right now",
+        "2",
+    ],
+)
+def test_no(said: str) -> None:
+    """Refusals, negated agreement, and keypad 2 are no."""
+    assert parse_yes_no(said) is False
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("no, yes", True),
+        ("no wait yes", True),
+        ("yes, no", False),
+        ("yeah actually no", False),
+    ],
+)
+def test_the_last_clear_answer_wins(said: str, expected: bool) -> None:
+    """A caller who corrects themselves is taken at their final word."""
+    assert parse_yes_no(said) is expected
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["maybe", "hmm", "what?", "not sure", "i don't know", "yes maybe", "perhaps", "", "3"],
+)
+def test_hedged_or_unclear_is_none(said: str) -> None:
+    """Hedges, questions and noise are neither yes nor no."""
+    assert parse_yes_no(said) is None
