@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import httpx
+from fhir.resources.R4B.appointment import Appointment as FhirAppointment
 
 from frontdesk.testing import ScriptedCaller
 from tests.conftest import BOCA
@@ -67,6 +68,7 @@ async def test_booking_lands_in_the_sandbox(client: httpx.AsyncClient) -> None:
     patient_id = state["patient"]["value"]["id"]
 
     [stored] = await sandbox_search(client, f"Appointment?_id={appointment_id}")
+    FhirAppointment.model_validate(stored)  # what the connector wrote is valid FHIR R4
     refs = {
         p["actor"]["reference"].split("/")[-2]: p["actor"]["reference"].split("/")[-1]
         for p in stored["participant"]

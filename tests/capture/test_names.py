@@ -138,3 +138,20 @@ def test_similarity_is_ordered() -> None:
 def test_normalize_name(name: str, expected: str) -> None:
     """Normalizing keeps only bare lowercase ASCII letters."""
     assert normalize_name(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("July fourteenth nineteen ninety", None),
+        ("Anh Nguyen, July 14 1990", PersonName("Anh", "Nguyen")),
+        ("Maria Garcia Lopez born march 3rd 1985", PersonName("Maria", "Garcia Lopez")),
+        ("june carter", PersonName("June", "Carter")),
+        ("sean o brien date of birth november thirtieth", PersonName("Sean", "O'Brien")),
+    ],
+)
+def test_a_date_in_the_same_breath_is_not_part_of_the_name(
+    text: str, expected: PersonName | None
+) -> None:
+    """A birth date said with the name ends the name; a date alone is no name."""
+    assert parse_name(text) == expected

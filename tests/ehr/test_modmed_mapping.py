@@ -142,3 +142,23 @@ def test_slot_params_match_the_portal_example() -> None:
         ("date", "le2026-07-11T00:00:00.000Z"),
         ("identifier", "http://www.hl7.org/fhir/v2/0203/index.html#v2-0203-PRN|450861"),
     ]
+
+
+def test_connector_writes_valid_fhir_r4() -> None:
+    """The Appointment body the connector POSTs validates as FHIR R4 (R4B models)."""
+    from fhir.resources.R4B.appointment import Appointment as FhirAppointment
+
+    slot = Slot(
+        "s1",
+        dt.datetime(2026, 11, 24, 18, 30, tzinfo=dt.UTC),
+        dt.datetime(2026, 11, 24, 18, 45, tzinfo=dt.UTC),
+        "p1",
+        "l1",
+        VisitType("1957", "Follow-up"),
+    )
+    patient = Patient("9487211", "Sample", ("Test",), dt.date(1990, 1, 1))
+    for reason in (None, "Rash on the arm"):
+        body = appointment_resource(BookingRequest(patient, slot, reason=reason), BASE)
+        model = FhirAppointment.model_validate(body)
+        assert model.status == "pending"
+        assert model.minutesDuration == 15

@@ -40,6 +40,17 @@ def test_featured_patients_are_in_every_firm(shared_sandbox: Sandbox, firm: str)
         assert phones == [featured.phone]
 
 
+@pytest.mark.parametrize("firm", [BOCA, PALM])
+def test_featured_names_are_not_reused(shared_sandbox: Sandbox, firm: str) -> None:
+    """No generated patient shares a featured patient's first and family name."""
+    featured = collections.Counter((f.given, f.family) for f in FEATURED_PATIENTS)
+    found = collections.Counter(
+        (p["name"][0]["given"][0], p["name"][0]["family"])
+        for p in shared_sandbox.store.all(firm, "Patient")
+    )
+    assert {name: found[name] for name in featured} == dict(featured)
+
+
 def test_featured_patients_have_different_ids_per_firm(shared_sandbox: Sandbox) -> None:
     """The same featured patient has a different id in each firm."""
 

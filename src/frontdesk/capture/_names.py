@@ -7,7 +7,7 @@ import re
 
 from frontdesk.capture._similarity import name_similarity
 from frontdesk.capture._spelling import find_spelled
-from frontdesk.capture._text import STOPWORDS, fold
+from frontdesk.capture._text import SMALL_NUMBERS, STOPWORDS, fold
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -61,7 +61,7 @@ NOT_NAMES: frozenset[str] = frozenset(
         "spelled", "spelt", "spell", "spelling", "first", "last", "surname", "family",
         "calling", "here", "speaking", "schedule", "refill", "prescription", "confirm",
         "question", "wondering", "trying", "patient", "mother", "father", "son", "daughter",
-        "wife", "husband", "husbands", "wifes", "hold",
+        "wife", "husband", "husbands", "wifes", "hold", "born", "birthday", "birth", "dob",
     }
 )  # fmt: skip
 # Stop words that are also given names; taken as a name right after "my name is".
@@ -70,6 +70,16 @@ NAME_LIKE: frozenset[str] = frozenset({"may", "will", "sunny", "hope", "joy"})
 PARTICLES: frozenset[str] = frozenset({"o"})
 
 _MAX_PARTS = 5
+# Where a date starts ("july 14", "march the third", "3/3/85"): a name never runs into one.
+_DATE_START = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?:the\s+)?"
+    r"(?:\d|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
+    r"thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|"
+    r"twenty|thirtieth|thirty|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
+    r"|\b(?:born|birthday|date of birth|dob)\b|\d",
+    re.IGNORECASE,
+)
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’\-.][^\W\d_]+)*|['’]|[,.?!;:]")
 _WORD = re.compile(r"[^\W\d_]+(?:['\-][^\W\d_]+)*")
 _SPELLED_WITH_SEPARATORS = re.compile(r"[^\W\d_](?:[\-.][^\W\d_])+")
@@ -104,6 +114,9 @@ def parse_name(text: str) -> PersonName | None:
     Returns:
         The name, or None when the utterance holds none ("what?", "I want to book").
     """
+    date = _DATE_START.search(text)
+    if date is not None:
+        text = text[: date.start()]
     tokens = _tokens(text)
     run = find_spelled([t.low for t in tokens])
     spelled = None
@@ -215,7 +228,9 @@ def _is_name(token: _Token, *, name_like: bool = False) -> bool:
         return False
     if name_like and token.key in NAME_LIKE:
         return True
-    return token.key not in STOPWORDS and token.key not in NOT_NAMES
+    return (
+        token.key not in STOPWORDS and token.key not in NOT_NAMES and token.key not in SMALL_NUMBERS
+    )
 
 
 def _split(span: _Span) -> tuple[str, str | None]:

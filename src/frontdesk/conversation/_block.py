@@ -44,6 +44,9 @@ class Progress(BaseModel):
     expecting: Expecting | None = None
     attempts: dict[str, int] = Field(default_factory=dict)
     seen_slot_ids: list[str] = Field(default_factory=list)
+    candidates: list[str] = Field(
+        default_factory=list, description="ids the caller is choosing between (e.g. two Patels)"
+    )
     search_after: dt.datetime | None = None
 
 

@@ -286,7 +286,7 @@ def draw_people(rng: random.Random, region: Region, count: int) -> list[_Person]
             phone=first.phone,
             address=first.address,
         )
-        while twin.given[0] == first.given[0]:
+        while twin.given[0] == first.given[0] or (twin.given[0], twin.family) in _FEATURED_NAMES:
             twin.given = gen.given(heritage, "male" if twin.gender == "male" else "female")
         people += [first, twin]
     for _ in range(8):  # namesakes: same name, different person

@@ -40,7 +40,12 @@ async def choose_provider(ctx: BlockContext, heard: Heard | None) -> Outcome:
     if heard is None:
         return AskAgain((say("ask_provider"),), expecting="provider")
     options = [ProviderOption(p.id, " ".join(p.given), p.family, p.specialty) for p in providers]
-    match match_provider(heard.text, options):
+    narrowed = [o for o in options if o.id in ctx.progress.candidates]
+    found = match_provider(heard.text, narrowed) if narrowed else None
+    if not isinstance(found, ProviderMatch):
+        found = match_provider(heard.text, options)
+    ctx.progress.candidates = []
+    match found:
         case AnyProvider():
             request = ProviderRequest(any_provider=True)
             line = say("provider_any")
@@ -54,6 +59,7 @@ async def choose_provider(ctx: BlockContext, heard: Heard | None) -> Outcome:
             request = ProviderRequest(practitioner_ids=ids, specialty=name)
             line = say("provider_specialty", specialty=name)
         case ProviderMatch(ids=ids):
+            ctx.progress.candidates = list(ids)
             names = [p.display for p in providers if p.id in ids]
             return AskAgain(
                 (say("provider_which", options=spoken_list(names, "or")),), expecting="provider"

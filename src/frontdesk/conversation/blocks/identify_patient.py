@@ -66,21 +66,23 @@ async def identify_patient(ctx: BlockContext, heard: Heard | None) -> Outcome:
         match expecting:
             case "patient.name":
                 name = parse_name(heard.text)
-                if name is None and state.stated_name and not state.stated_name.value.family:
-                    # We asked for the last name only.
+                prior = state.stated_name.value if state.stated_name else None
+                if prior is not None and prior.given and not prior.family:
+                    # We asked for the last name only: "Nguyen", or "N G U Y E N".
                     spelled = parse_spelled(heard.text)
-                    family = spelled.title() if spelled else heard.text.strip().title()
-                    if family:
-                        name = dataclasses.replace(state.stated_name.value, family=family)
-                elif name is not None and name.family is None and state.stated_name:
-                    prior = state.stated_name.value
-                    if prior.given and not prior.family:
+                    if spelled:
+                        name = PersonName(prior.given, spelled.title())
+                    elif name is not None and name.family is None:
                         name = PersonName(prior.given, name.given)
                 if name is None:
                     if ctx.attempt() > 3:
                         return Handoff(HandoffReason.NOT_UNDERSTOOD, (say("not_understood"),))
                     return AskAgain((say("name_again"),), expecting="patient.name")
                 ctx.record("stated_name", name, source="caller", evidence=heard.evidence)
+                # "Anh Nguyen, July 14th 1990": the birth date came along.
+                birth = parse_birth_date(heard.text, today=ctx.local_now.date())
+                if birth is not None and state.stated_birth_date is None:
+                    ctx.record("stated_birth_date", birth, source="caller", evidence=heard.evidence)
             case "patient.spelling":
                 spelled = parse_spelled(heard.text)
                 if spelled is None or state.stated_name is None:

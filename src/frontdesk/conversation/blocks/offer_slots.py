@@ -13,7 +13,7 @@ from frontdesk.conversation.outcomes import (
     Outcome,
     say,
 )
-from frontdesk.conversation.prompts import ordinal, spoken_when
+from frontdesk.conversation.prompts import ordinal, spoken_count, spoken_when
 from frontdesk.ehr import Directory, Slot
 
 
@@ -33,7 +33,11 @@ async def offer_lines(ctx: BlockContext) -> tuple[Line, ...]:
     slots = ctx.state.offered_slots.value
     directory = await ctx.directory()
     today = ctx.local_now.date()
-    intro = say("offer_intro_one") if len(slots) == 1 else say("offer_intro", count=len(slots))
+    intro = (
+        say("offer_intro_one")
+        if len(slots) == 1
+        else say("offer_intro", count=spoken_count(len(slots)))
+    )
     items = tuple(
         say(
             "offer_item",

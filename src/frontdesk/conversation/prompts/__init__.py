@@ -67,6 +67,12 @@ def ordinal(index: int, language: str = "en") -> str:
     return words[index] if index < len(words) else f"Number {index + 1}"
 
 
+def spoken_count(count: int, language: str = "en") -> str:
+    """A small count as a word ("three"); larger ones as digits."""
+    words: list[str] = list(catalog(language)["counts"])
+    return words[count] if 0 <= count < len(words) else str(count)
+
+
 def _day_suffix(day: int) -> str:
     if 11 <= day % 100 <= 13:
         return "th"
@@ -107,6 +113,7 @@ __all__ = [
     "ordinal",
     "prompt",
     "render",
+    "spoken_count",
     "spoken_list",
     "spoken_time",
     "spoken_when",
