@@ -141,7 +141,10 @@ def call_view(call: Call) -> dict[str, Any]:
             }
             for t in call.transactions
         ],
-        "turn_ms": call.turns_ms,
+        "timings": [
+            {"total_ms": t.total_ms, "ehr_ms": t.ehr_ms, "own_ms": round(t.own_ms, 3)}
+            for t in call.timings
+        ],
     }
 
 

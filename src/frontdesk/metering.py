@@ -14,7 +14,7 @@ import contextvars
 import dataclasses
 import datetime as dt
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import httpx
 
@@ -55,6 +55,25 @@ class Transaction:
     outcome: str
     latency_ms: float
     attempt: int
+
+
+def busy_ms(transactions: Sequence[Transaction]) -> float:
+    """Wall time during which at least one of `transactions` was in flight (overlaps merged)."""
+    spans = sorted(
+        (t.at.timestamp() * 1000 - t.latency_ms, t.at.timestamp() * 1000) for t in transactions
+    )
+    total = 0.0
+    current: tuple[float, float] | None = None
+    for start, end in spans:
+        if current is None or start > current[1]:
+            if current is not None:
+                total += current[1] - current[0]
+            current = (start, end)
+        else:
+            current = (current[0], max(current[1], end))
+    if current is not None:
+        total += current[1] - current[0]
+    return total
 
 
 @dataclasses.dataclass(slots=True)
@@ -186,7 +205,7 @@ class MeteredTransport(httpx.AsyncBaseTransport):
             action = AuditAction.EHR_WRITE
         else:
             action = AuditAction.EHR_READ
-        await self._audit.write(
+        self._audit.record(
             AuditEvent(
                 at=now,
                 tenant=self._tenant,

@@ -30,7 +30,7 @@ async def test_booking_over_a_real_port(runtime: Runtime) -> None:
     )
     serving = asyncio.create_task(server.serve())
     try:
-        while not server.started:  # noqa: ASYNC110  # uvicorn exposes a flag, not an event  # noqa: ASYNC110  # uvicorn exposes a flag, not an event
+        while not server.started:  # noqa: ASYNC110  # uvicorn exposes a flag, not an event
             await asyncio.sleep(0.01)
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
             caller = await book(client, *MARIA, provider="no preference", when="next week")

@@ -77,10 +77,23 @@ class AuditEvent:
 
 
 class AuditSink(Protocol):
-    """Where audit events go. Writes are durable when ``write`` returns."""
+    """Where audit events go.
+
+    ``write`` is durable when it returns. ``record`` queues an event without waiting, so a
+    hot path (every EHR request) does not stall on the database; ``flush`` makes everything
+    recorded so far durable, and the engine calls it before the caller hears the outcome.
+    """
 
     async def write(self, event: AuditEvent) -> None:
-        """Record one event."""
+        """Record one event and wait until it is durable."""
+        ...
+
+    def record(self, event: AuditEvent) -> None:
+        """Queue one event; it is durable after the next `flush`."""
+        ...
+
+    async def flush(self) -> None:
+        """Wait until every recorded event is durable."""
         ...
 
     async def close(self) -> None:
@@ -106,9 +119,20 @@ class MemoryAuditSink:
         Raises:
             RuntimeError: The sink was closed.
         """
+        self.record(event)
+
+    def record(self, event: AuditEvent) -> None:
+        """Append the event to `events` (memory has nothing to wait for).
+
+        Raises:
+            RuntimeError: The sink was closed.
+        """
         if self.closed:
             raise RuntimeError("write() on a closed MemoryAuditSink")
         self.events.append(event)
+
+    async def flush(self) -> None:
+        """Nothing to do: events are in `events` as soon as they are recorded."""
 
     async def close(self) -> None:
         """Mark the sink closed."""

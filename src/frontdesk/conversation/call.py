@@ -24,6 +24,18 @@ class Turn(BaseModel):
     expecting: Expecting | None = None
 
 
+class TurnTiming(BaseModel):
+    """Where one turn's time went: all of it, and the part spent waiting on the EHR."""
+
+    total_ms: float
+    ehr_ms: float = Field(description="wall time with at least one EHR request in flight")
+
+    @property
+    def own_ms(self) -> float:
+        """Time the agent itself spent (parsing, deciding, rendering, storing, auditing)."""
+        return max(0.0, self.total_ms - self.ehr_ms)
+
+
 class HandoffInfo(BaseModel):
     """Where the call went, why, and what staff need to know."""
 
@@ -45,7 +57,7 @@ class Call(BaseModel):
     transcript: list[Turn] = Field(default_factory=list)
     transactions: list[Transaction] = Field(default_factory=list)
     handoff: HandoffInfo | None = None
-    turns_ms: list[float] = Field(default_factory=list, description="own time per turn")
+    timings: list[TurnTiming] = Field(default_factory=list)
 
     @property
     def ended(self) -> bool:

@@ -21,7 +21,7 @@ from frontdesk import conversation
 from frontdesk.audit import AuditAction, AuditEvent, AuditSink
 from frontdesk.conversation import prompts
 from frontdesk.conversation._block import BLOCKS, BlockContext, Heard
-from frontdesk.conversation.call import Call, HandoffInfo, Turn
+from frontdesk.conversation.call import Call, HandoffInfo, Turn, TurnTiming
 from frontdesk.conversation.flows import BOOK, Flow
 from frontdesk.conversation.outcomes import (
     AskAgain,
@@ -36,7 +36,7 @@ from frontdesk.conversation.outcomes import (
 )
 from frontdesk.conversation.state import CallState, Sourced
 from frontdesk.ehr import EhrError
-from frontdesk.metering import CallLedger, bind_call
+from frontdesk.metering import CallLedger, bind_call, busy_ms
 from frontdesk.store import CallStore
 from frontdesk.tenancy import TenantRegistry, TenantServices, e164
 
@@ -147,7 +147,7 @@ class Engine:
                 state.ani = Sourced[str](value=ani, source="ani", step="channel", at=now)
         call = Call(id=call_id, tenant=tenant.id, channel=channel, started_at=now, state=state)
         await self._store.create(call)
-        await self._audit_event(call, AuditAction.CALL_STARTED, "call.start", "ok")
+        self._audit_event(call, AuditAction.CALL_STARTED, "call.start", "ok")
         return await self._turn(call_id, None)
 
     async def turn(self, call_id: str, *, text: str = "", dtmf: str | None = None) -> Reply:
@@ -170,19 +170,32 @@ class Engine:
                     text=text.strip() or (dtmf or ""), dtmf=dtmf, turn=len(call.transcript)
                 )
             ledger = CallLedger(call.id, call.transactions)
+            already = len(call.transactions)
             with structlog.contextvars.bound_contextvars(call_id=call.id, tenant=call.tenant):
                 with bind_call(ledger):
                     reply = await self._run(call, tenant, heard)
-                own_ms = (time.perf_counter() - started) * 1000
-                call.turns_ms.append(round(own_ms, 2))
+                timing = TurnTiming(
+                    total_ms=round((time.perf_counter() - started) * 1000, 3),
+                    ehr_ms=round(busy_ms(call.transactions[already:]), 3),
+                )
+                call.timings.append(timing)
                 log.info(
                     "turn",
                     block=call.progress.block,
                     expecting=reply.expecting,
                     ended=reply.ended,
-                    ms=round(own_ms, 1),
+                    ms=round(timing.total_ms, 1),
+                    ehr_ms=round(timing.ehr_ms, 1),
                 )
+            await self._flush_audit()
             return reply
+
+    async def _flush_audit(self) -> None:
+        """Make the turn's audit events durable before the caller hears the outcome."""
+        try:
+            await self._audit.flush()
+        except Exception:  # the events stay queued and go with the next flush
+            log.exception("audit_flush_failed")
 
     async def _run(self, call: Call, tenant: TenantServices, heard: Heard | None) -> Reply:
         lines: list[Line] = []
@@ -268,13 +281,13 @@ class Engine:
             call.handoff = HandoffInfo(
                 reason=reason.value, target=target, summary=handoff_summary(call.state, reason)
             )
-            await self._audit_event(
+            self._audit_event(
                 call, AuditAction.HANDOFF, "call.handoff", "ok", detail={"reason": reason.value}
             )
-        await self._audit_event(call, AuditAction.CALL_ENDED, "call.end", call.outcome)
+        self._audit_event(call, AuditAction.CALL_ENDED, "call.end", call.outcome)
         return await self._reply(call, lines, expecting=None, handoff=call.handoff)
 
-    async def _audit_event(
+    def _audit_event(
         self,
         call: Call,
         action: AuditAction,
@@ -284,7 +297,7 @@ class Engine:
         detail: dict[str, str] | None = None,
     ) -> None:
         appointment = call.state.appointment
-        await self._audit.write(
+        self._audit.record(
             AuditEvent(
                 at=self._clock(),
                 tenant=call.tenant,

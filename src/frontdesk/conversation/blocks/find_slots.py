@@ -21,7 +21,10 @@ from frontdesk.ehr import Slot, SlotQuery
 #: The earliest a slot may start, counted from now: nobody can be there in five minutes.
 LEAD_TIME = dt.timedelta(hours=2)
 #: The first search covers this much; the rest of the horizon only if that found too little.
-FIRST_STAGE = dt.timedelta(days=10)
+#: One provider's calendar is sparse, so look further at once (two 5-day windows, fetched
+#: concurrently); a whole practice fills a single window, and every slot costs parsing.
+FIRST_STAGE_ONE_PROVIDER = dt.timedelta(days=10)
+FIRST_STAGE_MANY = dt.timedelta(days=5)
 #: Two offers with the same provider are at least this far apart, so the choice is real.
 SPREAD = dt.timedelta(minutes=60)
 
@@ -41,10 +44,12 @@ def pick(candidates: Sequence[Slot], count: int) -> list[Slot]:
     return picked
 
 
-def _stages(start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
+def _stages(
+    start: dt.datetime, end: dt.datetime, first: dt.timedelta
+) -> list[tuple[dt.datetime, dt.datetime]]:
     if start >= end:
         return []
-    middle = min(start + FIRST_STAGE, end)
+    middle = min(start + first, end)
     return [(start, middle)] + ([(middle, end)] if middle < end else [])
 
 
@@ -57,12 +62,14 @@ async def _search(
     seen = set(ctx.progress.seen_slot_ids)
     zone = ctx.tenant.zone
     found: list[Slot] = []
-    for stage_start, stage_end in _stages(start, end):
+    providers = request.practitioner_ids if request else ()
+    first = FIRST_STAGE_ONE_PROVIDER if len(providers) == 1 else FIRST_STAGE_MANY
+    for stage_start, stage_end in _stages(start, end, first):
         query = SlotQuery(
             visit_type=visit_type.value,
             start=stage_start,
             end=stage_end,
-            practitioner_ids=request.practitioner_ids if request else (),
+            practitioner_ids=providers,
         )
         slots = await ctx.ehr.find_slots(query)
         found += [
