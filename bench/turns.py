@@ -109,23 +109,18 @@ async def run_calls(calls: int, latency_ms: float, folder: Path) -> list[dict[st
     return records
 
 
+def spread(values: list[float]) -> str:
+    """p50/p95/p99 of `values`."""
+    return "  ".join(f"p{q} {percentile(values, q):.2f}" for q in (50, 95, 99))
+
+
 def report_own_time(records: list[dict[str, Any]]) -> None:
     own = [t["own_ms"] for r in records for t in r["timings"]]
     total = [t["total_ms"] for r in records for t in r["timings"]]
-    outcomes = statistics.multimode([r["outcome"] for r in records])
     booked = sum(r["outcome"] == "booked" for r in records)
-    print(
-        f"calls: {len(records)} ({booked} booked; most common outcome {outcomes}), turns: {len(own)}"
-    )
-    print(
-        "own time per turn (ms): "
-        f"p50 {percentile(own, 50):.2f}  p95 {percentile(own, 95):.2f}  p99 {percentile(own, 99):.2f}"
-        f"  max {max(own):.2f}"
-    )
-    print(
-        "whole turn incl. in-process sandbox (ms): "
-        f"p50 {percentile(total, 50):.2f}  p95 {percentile(total, 95):.2f}  p99 {percentile(total, 99):.2f}"
-    )
+    print(f"calls: {len(records)} ({booked} booked), turns: {len(own)}")
+    print(f"own time per turn (ms): {spread(own)}  max {max(own):.2f}")
+    print(f"whole turn incl. in-process sandbox (ms): {spread(total)}")
     per_call = [len(r["ehr_requests"]) for r in records if r["outcome"] == "booked"]
     print(
         f"EHR requests per booked call: mean {statistics.mean(per_call):.2f}, max {max(per_call)}"
@@ -140,9 +135,10 @@ def report_overlap(records: list[dict[str, Any]], latency_ms: float) -> None:
         trips.append(count)
         ratios.append(wall / floor)
         naive.append(sum(r["latency_ms"] for r in record["ehr_requests"]) / wall)
+    requests = statistics.mean(len(r["ehr_requests"]) for r in records)
     print(
         f"sequential round trips per call: mean {statistics.mean(trips):.2f}; "
-        f"EHR requests per call: mean {statistics.mean(len(r['ehr_requests']) for r in records):.2f}"
+        f"EHR requests per call: mean {requests:.2f}"
     )
     print(
         f"with {latency_ms:.0f} ms per EHR request: call wall time ÷ sequential round trips = "
@@ -168,8 +164,9 @@ async def main() -> None:
         report_own_time(records)
         started = time.perf_counter()
         slow = await run_calls(args.latency_calls, args.latency_ms, Path(tmp))
+        took = time.perf_counter() - started
         print(
-            f"== {args.latency_calls} calls, {args.latency_ms:.0f} ms added latency ({time.perf_counter() - started:.1f} s)"
+            f"== {args.latency_calls} calls, {args.latency_ms:.0f} ms added latency ({took:.1f} s)"
         )
         report_overlap(slow, args.latency_ms)
 
