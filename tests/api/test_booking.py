@@ -141,3 +141,23 @@ async def test_named_provider_and_asap(client: httpx.AsyncClient) -> None:
     assert {s["practitioner_id"] for s in offered} <= {
         p["id"] for p in providers if p["name"][0]["family"] == family
     }
+
+
+async def test_keypad_answers(client: httpx.AsyncClient) -> None:
+    """Birth date as 8 keyed digits, the second option as 2, yes as 1: booked."""
+    caller = ScriptedCaller(client, to=BOCA)
+    await caller.dial()
+    await caller.say("book an appointment")
+    await caller.say("wei zhang")
+    await caller.say(dtmf="01091962")
+    assert caller.expecting == "provider"
+    assert "Thank you, Wei" in caller.heard
+    await caller.say("anyone")
+    await caller.say("as soon as possible")
+    offered = (await caller.record())["state"]["offered_slots"]["value"]
+    await caller.say(dtmf="2")
+    assert caller.expecting == "confirm"
+    chosen = (await caller.record())["state"]["chosen_slot"]["value"]
+    assert chosen["id"] == offered[1]["id"]
+    await caller.say(dtmf="1")
+    assert "You're all set" in caller.heard
