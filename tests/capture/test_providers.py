@@ -93,3 +93,19 @@ def test_a_specialty_tells_namesakes_apart() -> None:
     """A specialty said with a shared family name picks the namesake who practises it."""
     said = "doctor patel, the dermatologist"
     assert match_provider(said, PROVIDERS) == ProviderMatch(("patel-a",), "name")
+
+
+def test_the_most_specific_specialty_wins() -> None:
+    """ "The pediatric dermatologist" means pediatric, not every dermatologist."""
+    options = [
+        ProviderOption("1", "Priya", "Patel", "General Dermatology"),
+        ProviderOption("2", "Amanda", "Chen", "Pediatric Dermatology"),
+        ProviderOption("3", "Raj", "Patel", "Mohs Surgery"),
+    ]
+    assert match_provider("the pediatric dermatologist", options) == ProviderMatch(
+        ("2",), "specialty"
+    )
+    assert match_provider("a dermatologist", options) == ProviderMatch(("1", "2"), "specialty")
+    assert match_provider("someone for skin cancer surgery", options) == ProviderMatch(
+        ("3",), "specialty"
+    )

@@ -1,6 +1,6 @@
 import pytest
 
-from frontdesk.capture import parse_yes_no
+from frontdesk.capture import parse_yes_no, says_no_more
 
 
 @pytest.mark.parametrize(
@@ -80,3 +80,21 @@ def test_the_last_clear_answer_wins(said: str, expected: bool) -> None:
 def test_hedged_or_unclear_is_none(said: str) -> None:
     """Hedges, questions and noise are neither yes nor no."""
     assert parse_yes_no(said) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("no that's it", True),
+        ("No, that's all, thank you", True),
+        ("nothing else", True),
+        ("I'm all set, bye", True),
+        ("nope", True),
+        ("yes actually", False),
+        ("I also need a refill", False),
+        ("can you book another one", False),
+    ],
+)
+def test_says_no_more(text: str, expected: bool) -> None:
+    """Answers to "anything else?" that end the call, and ones that don't."""
+    assert says_no_more(text) is expected

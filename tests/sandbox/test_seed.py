@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from frontdesk.sandbox import DEMO_FIRMS, FEATURED_PATIENTS, FirmSeed, Sandbox, create_sandbox
+from frontdesk.sandbox._seed import clinic_closed
 from tests.sandbox.util import ANCHOR, BOCA, PALM, codes, ident
 
 
@@ -104,13 +105,15 @@ def test_providers_locations_and_types(shared_sandbox: Sandbox, firm: str) -> No
 
 @pytest.mark.parametrize("firm", [BOCA, PALM])
 def test_four_weeks_of_weekday_slots(shared_sandbox: Sandbox, firm: str) -> None:
-    """Slots cover 20 weekdays from the anchor, in clinic hours; every provider offers Follow-up."""
+    """Slots cover the 20 weekdays from the anchor but holidays; every provider offers Follow-up."""
     store = shared_sandbox.store
     zone = ZoneInfo("America/New_York")
     slots = store.all(firm, "Slot")
     starts = [dt.datetime.fromisoformat(s["start"]).astimezone(zone) for s in slots]
     days = {s.date() for s in starts}
-    assert len(days) == 20
+    open_days = [ANCHOR + dt.timedelta(days=n) for n in range(28)]
+    assert days == {d for d in open_days if not clinic_closed(d)}
+    assert len(days) == 20 - sum(1 for d in open_days if d.weekday() < 5 and clinic_closed(d))
     assert all(d.weekday() < 5 for d in days)
     assert min(days) == ANCHOR
     assert max(days) < ANCHOR + dt.timedelta(days=28)
@@ -183,3 +186,22 @@ def test_bad_firm_names_are_refused() -> None:
         create_sandbox([FirmSeed("Boca Derm", "x", "dermatology", 1)])
     with pytest.raises(ValueError, match="exists already"):
         create_sandbox([DEMO_FIRMS[0], DEMO_FIRMS[0]])
+
+
+@pytest.mark.parametrize(
+    ("day", "closed"),
+    [
+        (dt.date(2026, 11, 26), True),  # Thanksgiving
+        (dt.date(2026, 11, 27), False),
+        (dt.date(2026, 12, 25), True),
+        (dt.date(2027, 1, 1), True),
+        (dt.date(2026, 9, 7), True),  # Labor Day
+        (dt.date(2026, 5, 25), True),  # Memorial Day
+        (dt.date(2026, 5, 18), False),
+        (dt.date(2026, 11, 28), True),  # a Saturday
+        (dt.date(2026, 11, 24), False),
+    ],
+)
+def test_clinics_close_on_holidays(day: dt.date, closed: bool) -> None:
+    """No slots on weekends, Thanksgiving, Christmas and the other closed days."""
+    assert clinic_closed(day) is closed

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Final
+from collections.abc import MutableMapping
+from typing import Any, Final
 
 import structlog
 from structlog.typing import Processor
@@ -69,7 +70,7 @@ def configure_logging(*, level: str = "INFO", json: bool = False) -> None:
     handler.set_name(HANDLER_NAME)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
-            foreign_pre_chain=[*shared, structlog.stdlib.ExtraAdder()],
+            foreign_pre_chain=[*shared, structlog.stdlib.ExtraAdder(), _drop_color_message],
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                 # Tracebacks become a string here, so redaction sees them before rendering.
@@ -93,3 +94,11 @@ def configure_logging(*, level: str = "INFO", json: bool = False) -> None:
         adopted = logging.getLogger(name)
         adopted.handlers.clear()
         adopted.propagate = True
+
+
+def _drop_color_message(
+    logger: object, method_name: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """Uvicorn repeats each message with terminal colour codes as an extra; keep one."""
+    event_dict.pop("color_message", None)
+    return event_dict

@@ -13,7 +13,7 @@ from frontdesk.capture._providers import AnyProvider, ProviderMatch, ProviderOpt
 from frontdesk.capture._similarity import name_similarity, normalize_name
 from frontdesk.capture._spelling import parse_spelled
 from frontdesk.capture._when import PartOfDay, TimePreference, parse_time_preference
-from frontdesk.capture._yesno import parse_yes_no
+from frontdesk.capture._yesno import parse_yes_no, says_no_more
 
 __all__ = [
     "AnyProvider",
@@ -35,4 +35,5 @@ __all__ = [
     "parse_spelled",
     "parse_time_preference",
     "parse_yes_no",
+    "says_no_more",
 ]

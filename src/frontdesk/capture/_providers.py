@@ -88,7 +88,7 @@ LAY: dict[str, tuple[str, ...]] = {
     "womens": ("gynecolog", "obstetr"),
     "obgyn": ("gynecolog", "obstetr"),
     "pregnancy": ("obstetr",),
-    "cancer": ("oncolog",),
+    "cancer": ("oncolog", "mohs"),
     "brain": ("neurolog",),
     "mental": ("psychiatr",),
     "stomach": ("gastroenterolog",),
@@ -154,13 +154,19 @@ def _by_name(said: list[str], providers: Sequence[ProviderOption]) -> tuple[str,
 
 
 def _by_specialty(said: list[str], providers: Sequence[ProviderOption]) -> tuple[str, ...]:
+    """Providers whose specialty shares the most words with what was said.
+
+    "The pediatric dermatologist" matches both words of Pediatric Dermatology and only one of
+    General Dermatology, so only the pediatric dermatologists are meant.
+    """
     stems = {_stem(w) for w in said} | {s for w in said for s in LAY.get(w, ())}
-    return tuple(
-        p.id
+    scores = {
+        p.id: len(stems & {_stem(w) for w in words(p.specialty) if w not in GENERIC})
         for p in providers
         if p.specialty is not None
-        and stems & {_stem(w) for w in words(p.specialty) if w not in GENERIC}
-    )
+    }
+    best = max(scores.values(), default=0)
+    return tuple(p.id for p in providers if best and scores.get(p.id) == best)
 
 
 def _stem(word: str) -> str:

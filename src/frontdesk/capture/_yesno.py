@@ -71,3 +71,20 @@ def parse_yes_no(text: str) -> bool | None:
             kind = False
         answer = kind
     return answer
+
+
+# "Anything else?" — answers that end the call.
+_NO_MORE = re.compile(
+    r"^(?:no|nope|nah|not really)\b|\b(?:thats? (?:it|all)|that is (?:it|all)|nothing else|"
+    r"nothing more|im (?:good|all set|fine)|i am (?:good|all set|fine)|all set|(?:good)?bye)\b",
+    re.IGNORECASE,
+)
+
+
+def says_no_more(text: str) -> bool:
+    """True when the caller declines further help ("no, that's it", "I'm all set", "bye").
+
+    Args:
+        text: What the caller said after "is there anything else?".
+    """
+    return _NO_MORE.search(plain(text)) is not None

@@ -103,6 +103,21 @@ def _seed_patients(
     return patients
 
 
+def clinic_closed(day: dt.date) -> bool:
+    """Weekends and the US holidays a practice closes for (no slots on Thanksgiving)."""
+    if day.weekday() >= 5:
+        return True
+    if (day.month, day.day) in ((1, 1), (7, 4), (12, 25)):
+        return True
+    nth_weekday = (day.day - 1) // 7 + 1
+    last_of_month = (day + dt.timedelta(days=7)).month != day.month
+    return (
+        (day.month == 11 and day.weekday() == 3 and nth_weekday == 4)  # Thanksgiving
+        or (day.month == 9 and day.weekday() == 0 and nth_weekday == 1)  # Labor Day
+        or (day.month == 5 and day.weekday() == 0 and last_of_month)  # Memorial Day
+    )
+
+
 def _seed_schedule(
     space: Space,
     firm: FirmSeed,
@@ -117,7 +132,7 @@ def _seed_schedule(
     next_appointment = 200_001 + firm.seed * 100_000
     for offset in range(SCHEDULE_DAYS):
         day = anchor + dt.timedelta(days=offset)
-        if day.weekday() >= 5:
+        if clinic_closed(day):
             continue
         for provider in catalog.providers:
             location_id = provider.days[day.weekday()]

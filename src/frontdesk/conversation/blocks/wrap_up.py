@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from frontdesk.capture import Intent, parse_intents, parse_yes_no
+from frontdesk.capture import Intent, parse_intents, parse_yes_no, says_no_more
 from frontdesk.conversation._block import BlockContext, Heard, block
 from frontdesk.conversation.outcomes import (
     AskAgain,
@@ -37,6 +37,8 @@ async def wrap_up(ctx: BlockContext, heard: Heard | None) -> Outcome:
         return Next("choose_provider")
     if intents:
         return Handoff(HandoffReason.UNSUPPORTED_REQUEST, (say("cannot_do_yet"),))
+    if says_no_more(heard.text):
+        return Done((goodbye,))
     answer = parse_yes_no(heard.dtmf or heard.text)
     if answer is True and ctx.attempt() < 2:
         return AskAgain((say("ask_intent"),), expecting="intent")
