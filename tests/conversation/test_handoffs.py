@@ -147,3 +147,15 @@ async def test_nothing_is_disclosed_before_verification(record_of_call: Scripted
     for line in agent_lines[:verified_at]:
         assert "Maria" not in line
         assert "1985" not in line
+
+
+async def test_an_out_of_range_pick_is_asked_again(client: httpx.AsyncClient) -> None:
+    """ "The fifth one" of three is a pick that missed, not "the 5th" of the month."""
+    caller = await identify(client, *MARIA)
+    await caller.say("anyone")
+    await caller.say("as soon as possible")
+    before = (await caller.record())["state"]["offered_slots"]["value"]
+    await caller.say("the fifth one")
+    assert caller.expecting == "slot_choice"
+    assert caller.heard.startswith("Sorry, which one would you like?")
+    assert (await caller.record())["state"]["offered_slots"]["value"] == before

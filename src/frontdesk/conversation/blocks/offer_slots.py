@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from frontdesk.capture import Chosen, NoneOfThese, parse_choice, parse_time_preference
 from frontdesk.conversation._block import BlockContext, Heard, block
 from frontdesk.conversation.outcomes import (
@@ -15,6 +17,10 @@ from frontdesk.conversation.outcomes import (
 )
 from frontdesk.conversation.prompts import ordinal, spoken_count, spoken_when
 from frontdesk.ehr import Directory, Slot
+
+#: Words of an attempt to pick from the list ("the second one"), which must never be taken
+#: for a new date ("the second" of the month) when it matches no option.
+_PICK = re.compile(r"\b(?:first|second|third|fourth|fifth|last|number|option|one)\b", re.IGNORECASE)
 
 
 def describe(slot: Slot, directory: Directory) -> dict[str, str]:
@@ -78,7 +84,9 @@ async def offer_slots(ctx: BlockContext, heard: Heard | None) -> Outcome:
             ctx.clear("offered_slots")
             ctx.clear("time_preference")
             return Next("find_slots")
-    other_time = parse_time_preference(heard.text, now=ctx.local_now)
+    other_time = (
+        None if _PICK.search(heard.text) else parse_time_preference(heard.text, now=ctx.local_now)
+    )
     if other_time is not None:
         # "Do you have anything Thursday?" — a new preference rather than a pick.
         ctx.clear("offered_slots")
