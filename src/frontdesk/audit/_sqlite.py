@@ -32,7 +32,7 @@ from frontdesk.audit._chain import (
     ChainReport,
     canonical_json,
     chain_hash,
-    format_at,
+    hashed_fields,
     verify_chain,
 )
 from frontdesk.audit._events import AuditAction, AuditEvent
@@ -275,21 +275,11 @@ def _read_only(url: URL) -> URL:
 
 
 def _columns(event: AuditEvent) -> dict[str, object]:
-    return {
-        "at": format_at(event.at),
-        "tenant": event.tenant,
-        "call_id": event.call_id,
-        "action": event.action.value,
-        "operation": event.operation,
-        "resource_type": event.resource_type,
-        "resource_id": event.resource_id,
-        "outcome": event.outcome,
-        "status": event.status,
-        "latency_ms": event.latency_ms,
-        "attempt": event.attempt,
-        "actor": event.actor,
-        "detail": canonical_json(dict(event.detail)),
-    }
+    """The row's columns: the hashed fields, with `detail` stored as canonical JSON."""
+    columns = hashed_fields(0, event)
+    del columns["seq"]
+    columns["detail"] = canonical_json(dict(event.detail))
+    return columns
 
 
 def _row(r: Row[Any], *, strict: bool) -> AuditRow:
