@@ -5,8 +5,6 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-import httpx
-
 from frontdesk.audit import AuditSink, SqliteAuditSink
 from frontdesk.auth import MemoryTokenCache, TokenCache, utc_now
 from frontdesk.conversation.engine import Clock, Engine
@@ -77,12 +75,3 @@ class Runtime:
         """Close tenant clients and the audit trail."""
         await self.tenants.aclose()
         await self.audit.close()
-
-
-async def sandbox_client(runtime: Runtime) -> httpx.AsyncClient:
-    """A client on the embedded sandbox (for the CLI's `sandbox load` and for tests)."""
-    if runtime.sandbox is None:
-        raise RuntimeError("this runtime has no embedded sandbox")
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=runtime.sandbox.app), base_url="http://sandbox"
-    )

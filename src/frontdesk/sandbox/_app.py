@@ -8,6 +8,7 @@ two middlewares (request log outermost, then faults) wrap them all.
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -39,6 +40,10 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+#: The request log keeps this many of the latest requests, so a long demo never grows without bound.
+REQUEST_LOG_LIMIT = 100_000
+
+
 class Sandbox:
     """One embedded EHR: its ASGI app and the state behind it.
 
@@ -56,7 +61,7 @@ class Sandbox:
         app: Starlette,
         store: Store,
         faults: FaultTable,
-        requests: list[RequestRecord],
+        requests: collections.deque[RequestRecord],
         tokens: TokenIssuer,
         credentials: Mapping[str, ModMedCredentials],
     ) -> None:
@@ -115,7 +120,7 @@ def create_sandbox(
     store = Store(now)
     tokens = TokenIssuer(ttl=token_ttl, clock=now)
     table = FaultTable(r if isinstance(r, FaultRule) else FaultRule.from_json(r) for r in faults)
-    records: list[RequestRecord] = []
+    records: collections.deque[RequestRecord] = collections.deque(maxlen=REQUEST_LOG_LIMIT)
     credentials: dict[str, ModMedCredentials] = {}
     for firm in firms:
         if not _NAME.fullmatch(firm.name):

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import collections
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -40,7 +41,7 @@ class InspectionApi:
         store: Store,
         tokens: TokenIssuer,
         faults: FaultTable,
-        records: list[RequestRecord],
+        records: collections.deque[RequestRecord],
         clock: Clock,
     ) -> None:
         self.store = store

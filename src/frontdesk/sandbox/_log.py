@@ -8,6 +8,7 @@ route handlers, so a handler never re-parses a token.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import datetime as dt
 from collections.abc import Sequence
@@ -100,7 +101,7 @@ class RequestLogMiddleware:
         app: ASGIApp,
         *,
         routes: Sequence[BaseRoute],
-        records: list[RequestRecord],
+        records: collections.deque[RequestRecord],
         store: Store,
         tokens: TokenIssuer,
         clock: Clock,
