@@ -24,8 +24,10 @@ app = typer.Typer(
 )
 sandbox_app = typer.Typer(help="The sandbox EHR (ModMed-style firms) on its own.")
 audit_app = typer.Typer(help="The audit trail.")
+keys_app = typer.Typer(help="Signing keys for Epic and other SMART Backend Services servers.")
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(audit_app, name="audit")
+app.add_typer(keys_app, name="keys")
 console = Console()
 
 ConfigOption = Annotated[
@@ -205,6 +207,41 @@ def audit_verify(
         console.print(f"[red]row {problem.seq}: {problem.kind}[/] — {problem.message}")
     console.print(f"[red]{len(report.problems)} problem(s)[/] in {report.rows_checked} rows")
     raise typer.Exit(1)
+
+
+@keys_app.command("generate")
+def keys_generate(
+    out: Annotated[Path, typer.Option(help="where to write the new private key (PEM)")] = Path(
+        "frontdesk-key.pem"
+    ),
+    jwks_out: Annotated[
+        Path, typer.Option("--jwks", help="where to write the public JWK Set")
+    ] = Path("jwks.json"),
+    keep: Annotated[
+        list[Path] | None,
+        typer.Option(help="a previous private key to keep publishing while rotating (repeatable)"),
+    ] = None,
+    force: Annotated[bool, typer.Option(help="overwrite an existing key file")] = False,
+) -> None:
+    """Make an RS384 key pair and the JWKS to register with Epic (publish it at your JWKS URL)."""
+    from frontdesk.auth import generate_key, jwks, key_id, load_private_key, private_pem
+
+    if out.exists() and not force:
+        console.print(f"[red]{out} exists[/]; pass --force to replace it (rotate with --keep)")
+        raise typer.Exit(1)
+    try:
+        previous = [load_private_key(file=path).public_key() for path in keep or []]
+    except ConfigurationError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
+    key = generate_key()
+    out.write_bytes(private_pem(key))
+    out.chmod(0o600)
+    jwks_out.write_text(json.dumps(jwks([key.public_key(), *previous]), indent=2) + "\n")
+    console.print(f"private key: {out} (kid {key_id(key.public_key())}); keep it secret")
+    console.print(
+        f"public JWKS: {jwks_out} ({1 + len(previous)} key(s)); publish it at your JWKS URL"
+    )
 
 
 def main() -> None:

@@ -1,6 +1,16 @@
-"""Token sources as `httpx.Auth` flows, and the token cache they share."""
+"""Token sources as `httpx.Auth` flows, signing keys, and the token cache they share."""
 
+from frontdesk.auth._base import TokenAuth
+from frontdesk.auth._keys import (
+    generate_key,
+    jwks,
+    key_id,
+    load_private_key,
+    private_pem,
+    public_jwk,
+)
 from frontdesk.auth._password import ModMedPasswordAuth
+from frontdesk.auth._smart import ASSERTION_TYPE, SmartBackendAuth, client_assertion
 from frontdesk.auth._tokens import (
     AccessToken,
     Clock,
@@ -11,11 +21,21 @@ from frontdesk.auth._tokens import (
 )
 
 __all__ = [
+    "ASSERTION_TYPE",
     "AccessToken",
     "Clock",
     "MemoryTokenCache",
     "ModMedPasswordAuth",
+    "SmartBackendAuth",
+    "TokenAuth",
     "TokenCache",
+    "client_assertion",
+    "generate_key",
+    "jwks",
+    "key_id",
+    "load_private_key",
     "parse_token_response",
+    "private_pem",
+    "public_jwk",
     "utc_now",
 ]
