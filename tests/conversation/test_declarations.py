@@ -8,7 +8,7 @@ import pytest
 
 from frontdesk.conversation import load_blocks, prompts
 from frontdesk.conversation._block import BLOCKS, BlockContext, Progress
-from frontdesk.conversation.flows import BOOK
+from frontdesk.conversation.flows import CALL, FLOWS
 from frontdesk.conversation.outcomes import Line
 from frontdesk.conversation.state import FIELDS, CallState
 from frontdesk.costs import catalog
@@ -18,8 +18,8 @@ load_blocks()
 
 
 def test_every_block_of_the_flow_is_registered_and_declared() -> None:
-    """Every block in the book flow exists, declares known fields and catalogued operations."""
-    assert set(BOOK.blocks) == set(BLOCKS)
+    """Every block of every flow exists, declares known fields and catalogued operations."""
+    assert set(CALL) | {b for flow in FLOWS.values() for b in flow.blocks} == set(BLOCKS)
     for block in BLOCKS.values():
         assert block.reads <= FIELDS
         assert block.writes <= FIELDS

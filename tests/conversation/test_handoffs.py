@@ -20,7 +20,7 @@ from tests.conftest import BOCA, NOW
 
 
 async def identify(client: httpx.AsyncClient, name: str, birth: str) -> ScriptedCaller:
-    caller = ScriptedCaller(client, to=BOCA, ani="+15615550111")
+    caller = ScriptedCaller(client, to=BOCA)
     await caller.dial()
     await caller.say("I want to book an appointment")
     await caller.say(name)

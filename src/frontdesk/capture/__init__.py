@@ -12,6 +12,7 @@ from frontdesk.capture._names import PersonName, parse_name
 from frontdesk.capture._providers import AnyProvider, ProviderMatch, ProviderOption, match_provider
 from frontdesk.capture._similarity import name_similarity, normalize_name
 from frontdesk.capture._spelling import parse_spelled
+from frontdesk.capture._visits import mentioned_visit_type
 from frontdesk.capture._when import PartOfDay, TimePreference, parse_time_preference
 from frontdesk.capture._yesno import parse_yes_no, says_no_more
 
@@ -26,6 +27,7 @@ __all__ = [
     "ProviderOption",
     "TimePreference",
     "match_provider",
+    "mentioned_visit_type",
     "name_similarity",
     "normalize_name",
     "parse_birth_date",

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
 
+from frontdesk.capture import Intent, mentioned_visit_type, parse_intents
 from frontdesk.conversation.outcomes import BlockName, Expecting, HandoffReason, Outcome
 from frontdesk.conversation.state import FIELDS, CallState, Source, Sourced
 from frontdesk.ehr import Directory, EhrClient
@@ -36,10 +37,22 @@ class Heard:
         return f"turn:{self.turn}"
 
 
+class PendingIntent(BaseModel):
+    """Something the caller asked for, waiting its turn: "…and also book my annual check-up"."""
+
+    intent: Intent
+    text: str = Field(description="the words it was asked in (they may name a day or visit type)")
+    visit_type: str | None = Field(default=None, description="a visit type code the caller named")
+    evidence: str | None = None
+
+
 class Progress(BaseModel):
     """The engine's bookkeeping for one call (not facts about the patient)."""
 
     block: BlockName = "start_call"
+    intents: list[PendingIntent] = Field(default_factory=list, description="still to do, in order")
+    intent: PendingIntent | None = None
+    done: list[str] = Field(default_factory=list, description="intents completed this call")
     entered: bool = False
     expecting: Expecting | None = None
     attempts: dict[str, int] = Field(default_factory=dict)
@@ -91,6 +104,19 @@ class BlockContext:
     async def directory(self) -> Directory:
         """The practice's providers, locations and visit types (cached by the connector)."""
         return await self.ehr.directory()
+
+    def queue_intents(self, heard: Heard) -> tuple[Intent, ...]:
+        """Queue every intent in the caller's words, each with the visit type it named."""
+        intents = parse_intents(heard.text)
+        options = [(v.code, [v.display, *v.aliases]) for v in self.tenant.visit_types]
+        for intent in intents:
+            named = mentioned_visit_type(heard.text, options) if intent is Intent.BOOK else None
+            self.progress.intents.append(
+                PendingIntent(
+                    intent=intent, text=heard.text, visit_type=named, evidence=heard.evidence
+                )
+            )
+        return intents
 
     @property
     def local_now(self) -> dt.datetime:

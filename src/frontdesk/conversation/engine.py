@@ -19,10 +19,9 @@ import structlog
 
 from frontdesk import conversation
 from frontdesk.audit import AuditAction, AuditEvent, AuditSink
-from frontdesk.conversation import prompts
+from frontdesk.conversation import flows, prompts
 from frontdesk.conversation._block import BLOCKS, BlockContext, Heard
 from frontdesk.conversation.call import Call, HandoffInfo, Turn, TurnTiming
-from frontdesk.conversation.flows import BOOK, Flow
 from frontdesk.conversation.outcomes import (
     AskAgain,
     Done,
@@ -110,14 +109,12 @@ class Engine:
         audit: AuditSink,
         *,
         clock: Clock = _utc_now,
-        flow: Flow = BOOK,
     ) -> None:
         conversation.load_blocks()
         self._tenants = tenants
         self._store = store
         self._audit = audit
         self._clock = clock
-        self._flow = flow
 
     @property
     def tenants(self) -> TenantRegistry:
@@ -208,7 +205,8 @@ class Engine:
             match outcome:
                 case Next(block=target, say=said):
                     lines.extend(said)
-                    call.progress.block = target or self._flow.after(call.progress.block)
+                    intent = call.progress.intent.intent if call.progress.intent else None
+                    call.progress.block = target or flows.after(call.progress.block, intent)
                     call.progress.entered = False
                     outcome = await self._step(call, tenant, None)
                 case AskAgain(say=said, expecting=expecting):

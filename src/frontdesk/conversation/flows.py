@@ -1,40 +1,63 @@
-"""Flows as data: the order in which blocks run when a block says `Next()`."""
+"""Flows as data: which blocks serve each intent, and in what order.
+
+Every call starts with `start_call` and `identify_patient` (once per call, however many
+intents); `next_intent` then runs each intent's flow in turn, and `wrap_up` asks whether
+there is anything else. A block's `Next()` continues with the next block of the running flow;
+blocks may still jump (loop back) by name.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 
+from frontdesk.capture import Intent
 from frontdesk.conversation.outcomes import BlockName
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Flow:
-    """A named sequence of blocks; blocks may still jump (loop back) by name."""
+    """A named sequence of blocks serving one intent."""
 
-    name: str
+    intent: Intent
     blocks: tuple[BlockName, ...]
 
     def after(self, block: BlockName) -> BlockName:
-        """The block that follows `block` in this flow."""
+        """The block that follows `block`; the last one hands over to `next_intent`."""
         index = self.blocks.index(block)
-        if index + 1 >= len(self.blocks):
-            raise LookupError(f"{block} is the last block of {self.name}")
-        return self.blocks[index + 1]
+        return self.blocks[index + 1] if index + 1 < len(self.blocks) else "next_intent"
 
 
-#: An established patient books an appointment.
-BOOK = Flow(
-    "book",
-    (
-        "start_call",
-        "identify_patient",
-        "choose_provider",
-        "find_slots",
-        "offer_slots",
-        "confirm_booking",
-        "book_appointment",
-        "wrap_up",
-    ),
-)
+FLOWS: dict[Intent, Flow] = {
+    flow.intent: flow
+    for flow in (
+        Flow(
+            Intent.BOOK,
+            ("choose_provider", "find_slots", "offer_slots", "confirm_booking", "book_appointment"),
+        ),
+        Flow(
+            Intent.RESCHEDULE,
+            (
+                "find_appointment",
+                "find_slots",
+                "offer_slots",
+                "confirm_booking",
+                "book_appointment",
+            ),
+        ),
+        Flow(Intent.CANCEL, ("find_appointment", "cancel_appointment")),
+        Flow(Intent.CONFIRM, ("find_appointment", "confirm_appointment")),
+    )
+}
 
-FLOWS: dict[str, Flow] = {BOOK.name: BOOK}
+#: The blocks every call passes through, around the intents' flows.
+CALL: tuple[BlockName, ...] = ("start_call", "identify_patient", "next_intent", "wrap_up")
+
+
+def after(block: BlockName, intent: Intent | None) -> BlockName:
+    """Where `Next()` from `block` goes while serving `intent`."""
+    if block == "start_call":
+        return "identify_patient"
+    flow = FLOWS.get(intent) if intent is not None else None
+    if flow is not None and block in flow.blocks:
+        return flow.after(block)
+    return "next_intent"

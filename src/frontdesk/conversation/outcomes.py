@@ -14,6 +14,10 @@ from typing import Any, Literal
 BlockName = Literal[
     "start_call",
     "identify_patient",
+    "next_intent",
+    "find_appointment",
+    "cancel_appointment",
+    "confirm_appointment",
     "choose_provider",
     "find_slots",
     "offer_slots",
@@ -31,6 +35,8 @@ Expecting = Literal[
     "provider",
     "time_preference",
     "slot_choice",
+    "appointment_choice",
+    "reason",
     "confirm",
 ]
 

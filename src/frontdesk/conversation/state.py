@@ -13,7 +13,7 @@ from typing import Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from frontdesk.capture import Intent, PersonName, TimePreference
-from frontdesk.ehr import Appointment, Patient, Slot, VisitType
+from frontdesk.ehr import Appointment, Coverage, Patient, Slot, VisitType
 
 T = TypeVar("T")
 
@@ -54,7 +54,16 @@ class CallState(BaseModel):
     intents: Sourced[tuple[Intent, ...]] | None = None
     stated_name: Sourced[PersonName] | None = None
     stated_birth_date: Sourced[dt.date] | None = None
+    ani_charts: Sourced[tuple[Patient, ...]] | None = None
     patient: Sourced[Patient] | None = None
+    coverages: Sourced[tuple[Coverage, ...]] | None = None
+    recent_practitioners: Sourced[tuple[str, ...]] | None = None
+    upcoming: Sourced[tuple[Appointment, ...]] | None = None
+    target_appointment: Sourced[Appointment] | None = None
+    cancel_reason: Sourced[str] | None = None
+    cancelled: Sourced[Appointment] | None = None
+    confirmed: Sourced[Appointment] | None = None
+    variant: Sourced[str] | None = None
     provider_request: Sourced[ProviderRequest] | None = None
     visit_type: Sourced[VisitType] | None = None
     time_preference: Sourced[TimePreference] | None = None

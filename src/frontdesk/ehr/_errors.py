@@ -11,6 +11,7 @@ Our exception hierarchy::
         + InvalidRequest       other 4xx; carries the OperationOutcome when there is one
           - Conflict           409 on book: the slot is taken
         + InvalidResponse      the EHR answered something we cannot read
+        + Unsupported          this EHR (or this connector) cannot do that
 
 Connectors map foreign exceptions (httpx, JSON) into this tree at their boundary; nothing
 above the connector sees an httpx type.
@@ -83,3 +84,7 @@ class Conflict(InvalidRequest):
 
 class InvalidResponse(EhrError):
     """The EHR answered with something that is not the FHIR we asked for."""
+
+
+class Unsupported(EhrError):
+    """The operation is not available for this EHR; check `capabilities` first."""

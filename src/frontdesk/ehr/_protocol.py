@@ -9,8 +9,10 @@ from typing import Protocol
 from frontdesk.ehr._records import (
     Appointment,
     BookingRequest,
+    Coverage,
     Directory,
     Patient,
+    PatientMatch,
     PatientQuery,
     Slot,
     SlotQuery,
@@ -21,16 +23,23 @@ class Capability(enum.Enum):
     """What a connector can do; blocks check before they offer a flow."""
 
     FIND_PATIENT = "find_patient"
+    MATCH_PATIENT = "match_patient"
     FIND_SLOTS = "find_slots"
     BOOK = "book"
     LIST_APPOINTMENTS = "list_appointments"
+    RESCHEDULE = "reschedule"
+    CANCEL = "cancel"
+    CONFIRM = "confirm"
+    RECENT_PROVIDERS = "recent_providers"
+    COVERAGE = "coverage"
 
 
 class EhrClient(Protocol):
     """What the conversation engine may ask of any EHR.
 
     Every method is a coroutine, returns our own records (never FHIR JSON), and raises only
-    subclasses of `frontdesk.ehr.EhrError`.
+    subclasses of `frontdesk.ehr.EhrError`. A method whose `Capability` the connector does not
+    list raises `Unsupported`; blocks check `capabilities` before they offer the flow.
     """
 
     @property
@@ -56,4 +65,28 @@ class EhrClient(Protocol):
 
     async def appointments(self, patient_id: str) -> Sequence[Appointment]:
         """The patient's appointments."""
+        ...
+
+    async def match_patients(self, query: PatientQuery) -> Sequence[PatientMatch]:
+        """Charts a matching service proposes (e.g. `$match`), best first."""
+        ...
+
+    async def reschedule(self, appointment: Appointment, request: BookingRequest) -> Appointment:
+        """Move `appointment` to the request's slot: the caller never ends with none or two."""
+        ...
+
+    async def cancel(self, appointment: Appointment, patient: Patient, reason: str) -> None:
+        """Cancel the appointment, with the caller's reason."""
+        ...
+
+    async def confirm(self, appointment: Appointment, patient: Patient) -> None:
+        """Record that the patient confirmed the appointment."""
+        ...
+
+    async def recent_practitioners(self, patient_id: str) -> Sequence[str]:
+        """Practitioner ids the patient saw in the last year, most recent first."""
+        ...
+
+    async def coverages(self, patient_id: str) -> Sequence[Coverage]:
+        """Insurance on file."""
         ...

@@ -106,6 +106,7 @@ class Slot:
     practitioner_id: str | None
     location_id: str | None
     visit_type: VisitType
+    proposal: str | None = None  # the vendor's handle for booking it (Epic: proposed Appointment)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -147,6 +148,38 @@ class Appointment:
     practitioner_id: str | None
     location_id: str | None
     visit_type: VisitType | None
+    confirmed: bool = False
+
+    @property
+    def active(self) -> bool:
+        """Still on the calendar (not cancelled, no-show, or entered in error)."""
+        return self.status in (
+            AppointmentStatus.PROPOSED,
+            AppointmentStatus.PENDING,
+            AppointmentStatus.BOOKED,
+            AppointmentStatus.ARRIVED,
+            AppointmentStatus.CHECKED_IN,
+        )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PatientMatch:
+    """A chart a matching service proposed, with its score (0..1) and grade."""
+
+    patient: Patient
+    score: float
+    grade: str | None = None  # "certain" | "probable" | "possible"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Coverage:
+    """Insurance on file."""
+
+    id: str
+    payer: str
+    member_id: str | None
+    status: str | None = None
+    plan: str | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

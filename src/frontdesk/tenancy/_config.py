@@ -81,6 +81,24 @@ class ProviderConfig(_Strict):
     bookable: bool = True
 
 
+class VisitTypeConfig(_Strict):
+    """A visit type the agent may book, and the words callers use for it."""
+
+    code: str
+    display: str
+    minutes: int | None = Field(default=None, gt=0, le=480)
+    aliases: list[str] = Field(default_factory=list, description='"annual check-up", "physical"')
+
+
+class Variant(_Strict):
+    """What changes once the provider's specialty is known: persona, department, defaults."""
+
+    specialty: str
+    persona: str | None = Field(default=None, description='"the cardiology scheduling desk"')
+    visit_type: str | None = Field(default=None, description="default visit type code")
+    location: str | None = Field(default=None, description="department (Location id) to search")
+
+
 class Escalation(_Strict):
     """Where handoffs go."""
 
@@ -102,6 +120,8 @@ class TenantConfig(_Strict):
     dialed_numbers: Annotated[list[Phone], Field(min_length=1)]
     ehr: EhrConfig
     visit_type: str = Field(description="appointment-type code booked for established patients")
+    visit_types: list[VisitTypeConfig] = []
+    variants: list[Variant] = []
     providers: list[ProviderConfig] = []
     escalation: Escalation
     search_horizon_days: int = Field(default=28, ge=1, le=120)
@@ -125,6 +145,13 @@ class TenantConfig(_Strict):
     def zone(self) -> zoneinfo.ZoneInfo:
         """The practice's time zone."""
         return zoneinfo.ZoneInfo(self.timezone)
+
+    def variant_for(self, specialty: str | None) -> Variant | None:
+        """The variant of a specialty (matched without regard to case)."""
+        if specialty is None:
+            return None
+        wanted = specialty.casefold()
+        return next((v for v in self.variants if v.specialty.casefold() == wanted), None)
 
     @property
     def specialties(self) -> dict[str, str]:

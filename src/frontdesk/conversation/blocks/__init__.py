@@ -1,20 +1,28 @@
 """The building blocks; importing this package registers every one of them."""
 
 from frontdesk.conversation.blocks.book_appointment import book_appointment
+from frontdesk.conversation.blocks.cancel_appointment import cancel_appointment
 from frontdesk.conversation.blocks.choose_provider import choose_provider
+from frontdesk.conversation.blocks.confirm_appointment import confirm_appointment
 from frontdesk.conversation.blocks.confirm_booking import confirm_booking
+from frontdesk.conversation.blocks.find_appointment import find_appointment
 from frontdesk.conversation.blocks.find_slots import find_slots
 from frontdesk.conversation.blocks.identify_patient import identify_patient
+from frontdesk.conversation.blocks.next_intent import next_intent
 from frontdesk.conversation.blocks.offer_slots import offer_slots
 from frontdesk.conversation.blocks.start_call import start_call
 from frontdesk.conversation.blocks.wrap_up import wrap_up
 
 __all__ = [
     "book_appointment",
+    "cancel_appointment",
     "choose_provider",
+    "confirm_appointment",
     "confirm_booking",
+    "find_appointment",
     "find_slots",
     "identify_patient",
+    "next_intent",
     "offer_slots",
     "start_call",
     "wrap_up",

@@ -9,14 +9,20 @@ from frontdesk.ehr import AppointmentStatus, BookingRequest, Conflict
 
 
 @block(
-    reads=("patient", "chosen_slot", "visit_type"),
+    reads=("patient", "chosen_slot", "visit_type", "target_appointment"),
     writes=("appointment", "chosen_slot", "offered_slots"),
-    operations=("modmed.appointment.create", "modmed.appointment.search"),
-    goes_to=("wrap_up", "find_slots"),
+    operations=(
+        "modmed.appointment.create",
+        "modmed.appointment.search",
+        "modmed.appointment.update",
+        "epic.schedule_appointment",
+        "epic.appointment.search",
+    ),
+    goes_to=("next_intent", "find_slots"),
     handoffs=(HandoffReason.EHR_UNAVAILABLE,),
 )
 async def book_appointment(ctx: BlockContext, heard: Heard | None) -> Outcome:
-    """Create the appointment; if the slot was just taken, look for other times."""
+    """Book (or, rescheduling, move) the appointment; a slot just taken means other times."""
     state = ctx.state
     assert state.patient is not None
     assert state.chosen_slot is not None
@@ -29,8 +35,12 @@ async def book_appointment(ctx: BlockContext, heard: Heard | None) -> Outcome:
         location=directory.location(slot.location_id),
         idempotency_key=f"{state.call_id}:{slot.id}",
     )
+    moving = ctx.state.target_appointment.value if ctx.state.target_appointment else None
     try:
-        booked = await ctx.ehr.book(request)
+        if moving is not None:
+            booked = await ctx.ehr.reschedule(moving, request)
+        else:
+            booked = await ctx.ehr.book(request)
     except Conflict:
         ctx.clear("chosen_slot")
         ctx.clear("offered_slots")
@@ -44,7 +54,7 @@ async def book_appointment(ctx: BlockContext, heard: Heard | None) -> Outcome:
     address = ", ".join(x for x in (location.city, location.state) if x) if location else ""
     lines: tuple[Line, ...] = (
         say(
-            "booked",
+            "rescheduled" if moving is not None else "booked",
             visit_type=visit.display.lower(),
             provider=provider.display if provider else "your provider",
             when=spoken_when(start.astimezone(ctx.tenant.zone), today=ctx.local_now.date()),
@@ -54,4 +64,4 @@ async def book_appointment(ctx: BlockContext, heard: Heard | None) -> Outcome:
     )
     if booked.status in (AppointmentStatus.PENDING, AppointmentStatus.PROPOSED):
         lines += (say("booked_pending_note"),)
-    return Next("wrap_up", say=lines)
+    return Next("next_intent", say=lines)

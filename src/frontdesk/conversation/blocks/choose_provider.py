@@ -1,44 +1,152 @@
-"""Learn whom the caller wants to see: a named provider, a specialty, or anyone."""
+"""Learn whom the caller wants to see, and switch to that specialty's variant.
+
+With a chart that shows recent visits, the agent first asks about the provider the patient
+saw last ("Is this with Dr. Chen again?"); the recent visits and the insurance on file are read
+together, as soon as the patient is known. Else a named provider, a specialty, or anyone.
+"""
 
 from __future__ import annotations
 
-from frontdesk.capture import AnyProvider, ProviderMatch, ProviderOption, match_provider
+import asyncio
+
+from frontdesk.capture import (
+    AnyProvider,
+    ProviderMatch,
+    ProviderOption,
+    match_provider,
+    parse_yes_no,
+)
 from frontdesk.conversation._block import BlockContext, Heard, block
-from frontdesk.conversation.outcomes import AskAgain, Handoff, HandoffReason, Next, Outcome, say
+from frontdesk.conversation.outcomes import (
+    AskAgain,
+    Handoff,
+    HandoffReason,
+    Line,
+    Next,
+    Outcome,
+    say,
+)
 from frontdesk.conversation.prompts import spoken_list
-from frontdesk.conversation.state import ProviderRequest
-from frontdesk.ehr import Practitioner, VisitType
+from frontdesk.conversation.state import ProviderRequest, Source
+from frontdesk.ehr import Capability, Coverage, Directory, Practitioner, VisitType
 
 
-def bookable(ctx_providers: list[Practitioner], excluded: set[str]) -> list[Practitioner]:
+def bookable(ctx: BlockContext, directory: Directory) -> list[Practitioner]:
     """Active providers the deployment lets the agent book."""
-    return [p for p in ctx_providers if p.active and p.id not in excluded]
+    excluded = {p.id for p in ctx.tenant.providers if not p.bookable}
+    return [p for p in directory.practitioners if p.active and p.id not in excluded]
+
+
+async def read_history(ctx: BlockContext) -> None:
+    """Recent providers and coverage, read concurrently as soon as the patient is known."""
+    assert ctx.state.patient is not None
+    patient_id = ctx.state.patient.value.id
+    capabilities = ctx.ehr.capabilities
+
+    async def recent() -> tuple[str, ...]:
+        if Capability.RECENT_PROVIDERS not in capabilities:
+            return ()
+        return tuple(await ctx.ehr.recent_practitioners(patient_id))
+
+    async def coverage() -> tuple[Coverage, ...]:
+        if Capability.COVERAGE not in capabilities:
+            return ()
+        return tuple(await ctx.ehr.coverages(patient_id))
+
+    practitioners, coverages = await asyncio.gather(recent(), coverage())
+    evidence = f"Patient/{patient_id}"
+    ctx.record("recent_practitioners", practitioners, source="ehr", evidence=evidence)
+    if Capability.COVERAGE in capabilities:
+        ctx.record("coverages", coverages, source="ehr", evidence=evidence)
+
+
+def rescope(ctx: BlockContext, directory: Directory, request: ProviderRequest) -> None:
+    """Switch to the provider's specialty variant: visit type and department follow it."""
+    first = (
+        directory.practitioner(request.practitioner_ids[0]) if request.practitioner_ids else None
+    )
+    specialty = request.specialty or (first.specialty if first else None)
+    variant = ctx.tenant.variant_for(specialty)
+    if variant is not None:
+        ctx.record("variant", variant.specialty, source="attribute", evidence="tenant.variants")
+    pending = ctx.progress.intent
+    code, evidence = ctx.tenant.visit_type, "tenant.visit_type"
+    source: Source = "attribute"
+    if variant is not None and variant.visit_type:
+        code, evidence = variant.visit_type, f"variant:{variant.specialty}"
+    if pending is not None and pending.visit_type:
+        code, evidence = pending.visit_type, pending.evidence or "intent"
+        source = "caller"
+    configured = next((v for v in ctx.tenant.visit_types if v.code == code), None)
+    visit_type = directory.visit_type(code) or (
+        VisitType(code, configured.display, configured.minutes)
+        if configured
+        else VisitType(code, "office")
+    )
+    ctx.record("visit_type", visit_type, source=source, evidence=evidence)
+
+
+def _resolve(
+    ctx: BlockContext, directory: Directory, request: ProviderRequest, line: Line, heard: Heard
+) -> Outcome:
+    ctx.reset_attempts()
+    ctx.progress.candidates = []
+    ctx.record("provider_request", request, source="caller", evidence=heard.evidence)
+    rescope(ctx, directory, request)
+    return Next(say=(line,))
 
 
 @block(
-    reads=("patient",),
-    writes=("provider_request", "visit_type"),
+    reads=("patient", "recent_practitioners", "intents"),
+    writes=("provider_request", "visit_type", "variant", "recent_practitioners", "coverages"),
     operations=(
         "modmed.practitioner.search",
         "modmed.location.search",
         "modmed.valueset.appointment_type",
+        "epic.encounter.search",
+        "epic.coverage.search",
+        "epic.practitioner.search",
+        "epic.practitionerrole.search",
+        "epic.location.search",
     ),
-    expecting=("provider",),
+    expecting=("provider", "confirm"),
     goes_to=("find_slots",),
     handoffs=(HandoffReason.NOT_UNDERSTOOD,),
 )
 async def choose_provider(ctx: BlockContext, heard: Heard | None) -> Outcome:
-    """Ask for a provider; match the answer against the practice's own list."""
+    """Offer the last provider seen, else match a name, a specialty or "anyone"."""
     directory = await ctx.directory()
-    if ctx.state.visit_type is None:
-        visit_type = directory.visit_type(ctx.tenant.visit_type) or VisitType(
-            ctx.tenant.visit_type, "office"
-        )
-        ctx.record("visit_type", visit_type, source="attribute", evidence="tenant.visit_type")
-    excluded = {p.id for p in ctx.tenant.providers if not p.bookable}
-    providers = bookable(list(directory.practitioners), excluded)
+    providers = bookable(ctx, directory)
     if heard is None:
+        if ctx.state.recent_practitioners is None:
+            await read_history(ctx)
+        assert ctx.state.recent_practitioners is not None
+        known = {p.id for p in providers}
+        last = next((p for p in ctx.state.recent_practitioners.value if p in known), None)
+        if last is not None:
+            ctx.progress.candidates = [last]
+            seen = directory.practitioner(last)
+            assert seen is not None
+            return AskAgain((say("same_provider_again", provider=seen.short),), expecting="confirm")
         return AskAgain((say("ask_provider"),), expecting="provider")
+
+    if ctx.progress.expecting == "confirm" and ctx.progress.candidates:
+        again = ctx.progress.candidates[0]
+        answer = parse_yes_no(heard.text)
+        if answer:
+            seen = directory.practitioner(again)
+            request = ProviderRequest(practitioner_ids=(again,))
+            return _resolve(
+                ctx,
+                directory,
+                request,
+                say("provider_noted", provider=seen.display if seen else "them"),
+                heard,
+            )
+        ctx.progress.candidates = []
+        if answer is False and match_provider(heard.text, []) is None:
+            return AskAgain((say("ask_provider"),), expecting="provider")
+
     options = [ProviderOption(p.id, " ".join(p.given), p.family, p.specialty) for p in providers]
     narrowed = [o for o in options if o.id in ctx.progress.candidates]
     found = match_provider(heard.text, narrowed) if narrowed else None
@@ -47,17 +155,20 @@ async def choose_provider(ctx: BlockContext, heard: Heard | None) -> Outcome:
     ctx.progress.candidates = []
     match found:
         case AnyProvider():
-            request = ProviderRequest(any_provider=True)
-            line = say("provider_any")
+            return _resolve(
+                ctx, directory, ProviderRequest(any_provider=True), say("provider_any"), heard
+            )
         case ProviderMatch(ids=(only,)):
-            request = ProviderRequest(practitioner_ids=(only,))
             chosen = directory.practitioner(only)
             line = say("provider_noted", provider=chosen.display if chosen else "that provider")
+            return _resolve(ctx, directory, ProviderRequest(practitioner_ids=(only,)), line, heard)
         case ProviderMatch(ids=ids, by="specialty"):
-            specialty = directory.practitioner(ids[0])
-            name = specialty.specialty if specialty and specialty.specialty else "that specialty"
+            first = directory.practitioner(ids[0])
+            name = first.specialty if first and first.specialty else "that specialty"
             request = ProviderRequest(practitioner_ids=ids, specialty=name)
-            line = say("provider_specialty", specialty=name)
+            return _resolve(
+                ctx, directory, request, say("provider_specialty", specialty=name), heard
+            )
         case ProviderMatch(ids=ids):
             ctx.progress.candidates = list(ids)
             names = [p.display for p in providers if p.id in ids]
@@ -69,6 +180,3 @@ async def choose_provider(ctx: BlockContext, heard: Heard | None) -> Outcome:
                 return Handoff(HandoffReason.NOT_UNDERSTOOD, (say("not_understood"),))
             example = providers[0].short if providers else "Dr. Smith"
             return AskAgain((say("provider_again", example=example),), expecting="provider")
-    ctx.reset_attempts()
-    ctx.record("provider_request", request, source="caller", evidence=heard.evidence)
-    return Next(say=(line,))

@@ -1,8 +1,13 @@
-"""Find the caller's chart from their name and birth date; never guess between charts."""
+"""Find the caller's chart; never disclose anything, and never guess between two charts.
+
+Caller ID first: charts linked to the calling number are looked up, and the caller confirms
+the birth date before anything is said (twins sharing a phone also give their name). Else, or
+when that does not settle it, name and birth date: the EHR's search, then its matching service
+(or the birth date alone, matched on sounds) when search finds nothing. Two tries, then staff.
+"""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
@@ -22,7 +27,7 @@ from frontdesk.conversation.outcomes import (
     Outcome,
     say,
 )
-from frontdesk.ehr import Patient, PatientQuery
+from frontdesk.ehr import Capability, Patient, PatientQuery
 
 #: A spoken name at least this similar to the chart's counts as the same name.
 NAME_MATCH = 0.85
@@ -30,7 +35,8 @@ NAME_MATCH = 0.85
 TRIES = 2
 
 
-def _matches(name: PersonName, chart: Patient) -> bool:
+def same_person(name: PersonName, chart: Patient) -> bool:
+    """The spoken name fits the chart (family and a given name, sounds-alike allowed)."""
     family_ok = name.family is not None and name_similarity(name.family, chart.family) >= NAME_MATCH
     given_ok = any(name_similarity(name.given, g) >= NAME_MATCH for g in chart.given) or (
         name_similarity(name.given, " ".join(chart.given)) >= NAME_MATCH
@@ -38,42 +44,75 @@ def _matches(name: PersonName, chart: Patient) -> bool:
     return family_ok and given_ok
 
 
-async def _search(ctx: BlockContext, name: PersonName, birth: dt.date) -> Sequence[Patient]:
-    """Exact family + birth date first; if nothing, birth date alone, matched on sounds."""
-    query = PatientQuery(family=name.family, birth_date=birth)
-    charts = [c for c in await ctx.ehr.find_patients(query) if _matches(name, c)]
+async def search(ctx: BlockContext, name: PersonName, birth: dt.date) -> Sequence[Patient]:
+    """Search by name and birth date; if nothing, the EHR's matcher or the birth date alone."""
+    query = PatientQuery(family=name.family, given=name.given or None, birth_date=birth)
+    charts = [c for c in await ctx.ehr.find_patients(query) if same_person(name, c)]
     if charts:
         return charts
+    if Capability.MATCH_PATIENT in ctx.ehr.capabilities:
+        matches = await ctx.ehr.match_patients(query)
+        return [
+            m.patient
+            for m in matches
+            if m.patient.birth_date == birth and same_person(name, m.patient)
+        ]
     fallback = PatientQuery(birth_date=birth)
-    return [c for c in await ctx.ehr.find_patients(fallback) if _matches(name, c)]
+    return [c for c in await ctx.ehr.find_patients(fallback) if same_person(name, c)]
+
+
+async def charts_for_number(ctx: BlockContext, number: str) -> tuple[Patient, ...]:
+    """Charts whose phone is the caller's number (never disclosed; only for verification)."""
+    query = PatientQuery(phone=number)
+    if Capability.MATCH_PATIENT in ctx.ehr.capabilities:
+        return tuple(m.patient for m in await ctx.ehr.match_patients(query) if m.score >= 0.5)
+    return tuple(await ctx.ehr.find_patients(query))
+
+
+def _verified(ctx: BlockContext, chart: Patient, evidence: str) -> Outcome:
+    ctx.record("patient", chart, source="ehr", evidence=f"Patient/{chart.id} ({evidence})")
+    ctx.reset_attempts()
+    return Next(say=(say("verified", given=chart.first_name),))
+
+
+def _take_name(ctx: BlockContext, heard: Heard) -> PersonName | None:
+    state = ctx.state
+    name = parse_name(heard.text)
+    prior = state.stated_name.value if state.stated_name else None
+    if prior is not None and prior.given and not prior.family:
+        # We asked for the last name only: "Nguyen", or "N G U Y E N".
+        spelled = parse_spelled(heard.text)
+        if spelled:
+            name = PersonName(prior.given, spelled.title())
+        elif name is not None and name.family is None:
+            name = PersonName(prior.given, name.given)
+    return name
 
 
 @block(
-    reads=("stated_name", "stated_birth_date"),
-    writes=("stated_name", "stated_birth_date", "patient"),
-    operations=("modmed.patient.search",),
+    reads=("ani", "stated_name", "stated_birth_date", "ani_charts"),
+    writes=("stated_name", "stated_birth_date", "patient", "ani_charts"),
+    operations=("modmed.patient.search", "epic.patient.search", "epic.patient.match"),
     expecting=("patient.name", "patient.birth_date", "patient.spelling"),
-    goes_to=("choose_provider",),
+    goes_to=("next_intent",),
     handoffs=(HandoffReason.IDENTITY_NOT_VERIFIED, HandoffReason.AMBIGUOUS_CHART),
 )
 async def identify_patient(ctx: BlockContext, heard: Heard | None) -> Outcome:
-    """Ask for name and birth date, then find exactly one chart (two tries, then staff)."""
+    """Caller ID + birth date, else name + birth date: exactly one chart, or staff."""
     state = ctx.state
     if state.identity_verified:
         return Next()
-    expecting = ctx.progress.expecting
+    caller_id = state.ani is not None and Capability.FIND_PATIENT in ctx.ehr.capabilities
+    if heard is None and caller_id and state.ani is not None and state.ani_charts is None:
+        charts = await charts_for_number(ctx, state.ani.value)
+        ctx.record("ani_charts", charts, source="ehr", evidence="telecom=ANI")
+        if charts:
+            return AskAgain((say("ask_birth_date_to_verify"),), expecting="patient.birth_date")
+
     if heard is not None:
-        match expecting:
+        match ctx.progress.expecting:
             case "patient.name":
-                name = parse_name(heard.text)
-                prior = state.stated_name.value if state.stated_name else None
-                if prior is not None and prior.given and not prior.family:
-                    # We asked for the last name only: "Nguyen", or "N G U Y E N".
-                    spelled = parse_spelled(heard.text)
-                    if spelled:
-                        name = PersonName(prior.given, spelled.title())
-                    elif name is not None and name.family is None:
-                        name = PersonName(prior.given, name.given)
+                name = _take_name(ctx, heard)
                 if name is None:
                     if ctx.attempt() > 3:
                         return Handoff(HandoffReason.NOT_UNDERSTOOD, (say("not_understood"),))
@@ -87,16 +126,28 @@ async def identify_patient(ctx: BlockContext, heard: Heard | None) -> Outcome:
                 spelled = parse_spelled(heard.text)
                 if spelled is None or state.stated_name is None:
                     return AskAgain((say("spelling_again"),), expecting="patient.spelling")
-                corrected = dataclasses.replace(state.stated_name.value, family=spelled.title())
+                corrected = PersonName(state.stated_name.value.given, spelled.title())
                 ctx.record("stated_name", corrected, source="caller", evidence=heard.evidence)
                 ctx.clear("stated_birth_date")  # confirm it once more before the second search
             case "patient.birth_date":
-                birth = parse_birth_date(
-                    heard.text if not heard.dtmf else heard.dtmf, today=ctx.local_now.date()
-                )
+                birth = parse_birth_date(heard.dtmf or heard.text, today=ctx.local_now.date())
                 if birth is None:
                     return AskAgain((say("birth_date_again"),), expecting="patient.birth_date")
                 ctx.record("stated_birth_date", birth, source="caller", evidence=heard.evidence)
+
+    # Caller ID: the birth date picks among the number's charts; a name settles twins.
+    if state.ani_charts and state.stated_birth_date is not None:
+        by_birth = [
+            c for c in state.ani_charts.value if c.birth_date == state.stated_birth_date.value
+        ]
+        if state.stated_name is not None and state.stated_name.value.family:
+            by_birth = [c for c in by_birth if same_person(state.stated_name.value, c)]
+        if len(by_birth) == 1:
+            return _verified(ctx, by_birth[0], "caller ID and birth date")
+        if len(by_birth) > 1 and state.stated_name is None:
+            return AskAgain((say("ask_name_to_verify"),), expecting="patient.name")
+        # Not this number's patient (or not settled): carry on with name and birth date.
+
     if state.stated_name is None:
         return AskAgain((say("ask_name"),), expecting="patient.name")
     if not state.stated_name.value.family:
@@ -111,12 +162,10 @@ async def identify_patient(ctx: BlockContext, heard: Heard | None) -> Outcome:
         )
         return AskAgain((say(key),), expecting="patient.birth_date")
 
-    charts = await _search(ctx, state.stated_name.value, state.stated_birth_date.value)
-    match charts:
+    found = await search(ctx, state.stated_name.value, state.stated_birth_date.value)
+    match found:
         case [chart]:
-            ctx.record("patient", chart, source="ehr", evidence=f"Patient/{chart.id}")
-            ctx.reset_attempts()
-            return Next(say=(say("verified", given=chart.first_name),))
+            return _verified(ctx, chart, "name and birth date")
         case []:
             if ctx.attempt() >= TRIES:
                 return Handoff(HandoffReason.IDENTITY_NOT_VERIFIED, (say("identity_failed"),))

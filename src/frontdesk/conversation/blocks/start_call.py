@@ -1,9 +1,9 @@
-"""Greet the caller and learn what they want."""
+"""Greet the caller and learn what they want (one or several things)."""
 
 from __future__ import annotations
 
-from frontdesk.capture import Intent, parse_intents, parse_yes_no
-from frontdesk.conversation._block import BlockContext, Heard, block
+from frontdesk.capture import Intent, parse_yes_no
+from frontdesk.conversation._block import BlockContext, Heard, PendingIntent, block
 from frontdesk.conversation.outcomes import AskAgain, Handoff, HandoffReason, Next, Outcome, say
 
 
@@ -11,11 +11,7 @@ from frontdesk.conversation.outcomes import AskAgain, Handoff, HandoffReason, Ne
     writes=("intents",),
     expecting=("intent",),
     goes_to=("identify_patient",),
-    handoffs=(
-        HandoffReason.CALLER_REQUEST,
-        HandoffReason.UNSUPPORTED_REQUEST,
-        HandoffReason.NOT_UNDERSTOOD,
-    ),
+    handoffs=(HandoffReason.CALLER_REQUEST, HandoffReason.NOT_UNDERSTOOD),
 )
 async def start_call(ctx: BlockContext, heard: Heard | None) -> Outcome:
     """Greet the caller and ask how we can help."""
@@ -23,9 +19,13 @@ async def start_call(ctx: BlockContext, heard: Heard | None) -> Outcome:
         return AskAgain(
             (say("greeting", practice=ctx.tenant.name), say("ask_intent")), expecting="intent"
         )
-    intents = parse_intents(heard.text)
+    intents = ctx.queue_intents(heard)
     if not intents and ctx.progress.attempts.get("start_call") and parse_yes_no(heard.text):
-        intents = (Intent.BOOK,)  # "Would you like to book an appointment?" — "yes"
+        # "Would you like to book an appointment?" — "yes"
+        ctx.progress.intents.append(
+            PendingIntent(intent=Intent.BOOK, text=heard.text, evidence=heard.evidence)
+        )
+        intents = (Intent.BOOK,)
     if not intents:
         if ctx.attempt() >= 3:
             return Handoff(HandoffReason.NOT_UNDERSTOOD, (say("not_understood"),))
@@ -34,6 +34,4 @@ async def start_call(ctx: BlockContext, heard: Heard | None) -> Outcome:
     ctx.reset_attempts()
     if Intent.STAFF in intents:
         return Handoff(HandoffReason.CALLER_REQUEST, (say("caller_request"),))
-    if Intent.BOOK not in intents:
-        return Handoff(HandoffReason.UNSUPPORTED_REQUEST, (say("cannot_do_yet"),))
     return Next("identify_patient")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from frontdesk.capture import Intent, parse_intents, parse_yes_no, says_no_more
+from frontdesk.capture import Intent, parse_yes_no, says_no_more
 from frontdesk.conversation._block import BlockContext, Heard, block
 from frontdesk.conversation.outcomes import (
     AskAgain,
@@ -16,27 +16,22 @@ from frontdesk.conversation.outcomes import (
 
 
 @block(
-    writes=("intents", "provider_request", "time_preference", "offered_slots", "chosen_slot"),
+    writes=("intents",),
     expecting=("intent",),
-    goes_to=("choose_provider",),
+    goes_to=("next_intent",),
     handoffs=(HandoffReason.CALLER_REQUEST, HandoffReason.UNSUPPORTED_REQUEST),
 )
 async def wrap_up(ctx: BlockContext, heard: Heard | None) -> Outcome:
-    """Offer more help; another booking reuses the verified identity."""
+    """Offer more help; more requests reuse the verified identity."""
     goodbye = say("goodbye", practice=ctx.tenant.name)
     if heard is None:
         return AskAgain((say("anything_else"),), expecting="intent")
-    intents = parse_intents(heard.text)
+    intents = ctx.queue_intents(heard)
     if Intent.STAFF in intents:
         return Handoff(HandoffReason.CALLER_REQUEST, (say("caller_request"),))
-    if Intent.BOOK in intents:
-        ctx.record("intents", intents, source="caller", evidence=heard.evidence)
-        for field in ("provider_request", "time_preference", "offered_slots", "chosen_slot"):
-            ctx.clear(field)
-        ctx.progress.search_after = None
-        return Next("choose_provider")
     if intents:
-        return Handoff(HandoffReason.UNSUPPORTED_REQUEST, (say("cannot_do_yet"),))
+        ctx.record("intents", intents, source="caller", evidence=heard.evidence)
+        return Next("next_intent")
     if says_no_more(heard.text):
         return Done((goodbye,))
     answer = parse_yes_no(heard.dtmf or heard.text)

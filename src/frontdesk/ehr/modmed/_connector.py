@@ -10,13 +10,15 @@ from collections.abc import Mapping, Sequence
 import httpx
 import structlog
 
-from frontdesk.ehr._errors import InvalidResponse, NotFound, Unavailable
+from frontdesk.ehr._errors import InvalidResponse, NotFound, Unavailable, Unsupported
 from frontdesk.ehr._protocol import Capability
 from frontdesk.ehr._records import (
     Appointment,
     BookingRequest,
+    Coverage,
     Directory,
     Patient,
+    PatientMatch,
     PatientQuery,
     Slot,
     SlotQuery,
@@ -52,6 +54,8 @@ class ModMedConnector:
             Capability.FIND_SLOTS,
             Capability.BOOK,
             Capability.LIST_APPOINTMENTS,
+            Capability.RESCHEDULE,
+            Capability.CANCEL,
         }
     )
 
@@ -209,3 +213,41 @@ class ModMedConnector:
         if resource.get("resourceType") != "Appointment":
             raise NotFound(f"Appointment/{appointment_id}")
         return appointment_from_fhir(resource, directory.visit_types)
+
+    async def cancel(self, appointment: Appointment, patient: Patient, reason: str) -> None:
+        """Cancel by PUT with `status: cancelled` (ModMed has no cancel operation)."""
+        resource = await self._fhir.read(
+            "Appointment", appointment.id, Operation("modmed.appointment.read")
+        )
+        if resource.get("resourceType") != "Appointment":
+            raise NotFound(f"Appointment/{appointment.id}")
+        if resource.get("status") == "cancelled":
+            return  # already done: a retried cancel is not an error
+        resource["status"] = "cancelled"
+        resource["cancelationReason"] = {"text": reason}
+        await self._fhir.update(resource, Operation("modmed.appointment.update"))
+
+    async def reschedule(self, appointment: Appointment, request: BookingRequest) -> Appointment:
+        """Book the new slot first, then cancel the old visit.
+
+        The old visit goes only once the new one exists, so the caller never ends with none.
+        """
+        booked = await self.book(request)
+        await self.cancel(appointment, request.patient, "Rescheduled by the patient")
+        return booked
+
+    async def confirm(self, appointment: Appointment, patient: Patient) -> None:
+        """ModMed's API has no confirmation semantics."""
+        raise Unsupported("ModMed cannot record a confirmation")
+
+    async def match_patients(self, query: PatientQuery) -> Sequence[PatientMatch]:
+        """ModMed has no matching service; `find_patients` is the way."""
+        raise Unsupported("ModMed has no $match")
+
+    async def recent_practitioners(self, patient_id: str) -> Sequence[str]:
+        """Not read from ModMed yet."""
+        raise Unsupported("recent providers are not read from ModMed")
+
+    async def coverages(self, patient_id: str) -> Sequence[Coverage]:
+        """Not read from ModMed yet."""
+        raise Unsupported("coverage is not read from ModMed")
