@@ -8,6 +8,9 @@ PORT ?= 8080
 
 .PHONY: run test lint typecheck check chat bench clean
 
+# The independent FHIR server (npm) the generic connector's tests book against.
+include tests/ehr/generic_server/Makefile.inc
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -19,7 +22,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 run: $(STAMP)
 	$(BIN)/frontdesk serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+test: $(STAMP) generic-fhir-server
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy

@@ -57,7 +57,9 @@ def _issues_text(outcome: Mapping[str, Any]) -> str:
     texts = []
     for issue in outcome.get("issue", []) or []:
         if isinstance(issue, Mapping):
-            texts.append(str(issue.get("diagnostics") or issue.get("code") or ""))
+            details = issue.get("details")
+            detail_text = details.get("text") if isinstance(details, Mapping) else None
+            texts.append(str(issue.get("diagnostics") or detail_text or issue.get("code") or ""))
     return "; ".join(t for t in texts if t)
 
 
@@ -71,8 +73,8 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None
 
 
-def raise_for_response(response: httpx.Response) -> JSON:
-    """The response's FHIR JSON, or the error it stands for."""
+def raise_for_response(response: httpx.Response, *, fhir: bool = True) -> JSON:
+    """The response's JSON (FHIR unless `fhir` is False), or the error it stands for."""
     try:
         body: Any = response.json() if response.content else {}
     except (json.JSONDecodeError, UnicodeDecodeError):
@@ -82,7 +84,8 @@ def raise_for_response(response: httpx.Response) -> JSON:
     )
     status = response.status_code
     if status >= 400:
-        message = (_issues_text(outcome) if outcome else "") or f"HTTP {status}"
+        vendor = body.get("Message") or body.get("ErrorCode") if isinstance(body, dict) else None
+        message = (_issues_text(outcome) if outcome else "") or str(vendor or f"HTTP {status}")
         match status:
             case 401 | 403:
                 raise AuthError(message, status=status, outcome=outcome)
@@ -100,6 +103,10 @@ def raise_for_response(response: httpx.Response) -> JSON:
                 )
             case _:
                 raise InvalidRequest(message, status=status, outcome=outcome)
+    if not fhir:
+        if not isinstance(body, dict):
+            raise InvalidResponse("expected a JSON object", status=status)
+        return body
     if not isinstance(body, dict) or "resourceType" not in body:
         raise InvalidResponse(
             f"expected FHIR JSON, got {response.headers.get('content-type')}", status=status
@@ -133,13 +140,18 @@ class FhirClient:
         self._http = http
         self._budget = budget or RetryBudget()
 
-    async def _send(self, request: httpx.Request) -> JSON:
+    async def _send(self, request: httpx.Request, *, fhir: bool = True) -> JSON:
         with map_http_errors():
             response = await self._http.send(request)
-        return raise_for_response(response)
+        return raise_for_response(response, fhir=fhir)
 
     async def _read_with_retries(
-        self, method: str, url: str | httpx.URL, op: Operation, params: Params | None = None
+        self,
+        method: str,
+        url: str | httpx.URL,
+        op: Operation,
+        params: Params | None = None,
+        json_body: JSON | None = None,
     ) -> JSON:
         b = self._budget
         attempt = 0
@@ -157,6 +169,8 @@ class FhirClient:
                     method,
                     url,
                     params=tuple(params) if params else None,
+                    json=json_body,
+                    headers={"Content-Type": "application/fhir+json"} if json_body else None,
                     extensions=dataclasses.replace(op, attempt=attempt).extensions(),
                 )
                 return await self._send(request)
@@ -228,6 +242,35 @@ class FhirClient:
             extensions=dataclasses.replace(op, resource_type=resource_type).extensions(),
         )
         return await self._send(request)
+
+    async def operation(
+        self, url: str, parameters: JSON, op: Operation, *, idempotent: bool
+    ) -> JSON:
+        """POST a `Parameters` body to an operation (`Patient/$match`, `Appointment/$find`).
+
+        Only an idempotent operation (a search in disguise) is retried.
+        """
+        if idempotent:
+            return await self._read_with_retries("POST", url, op, json_body=parameters)
+        request = self._http.build_request(
+            "POST",
+            url,
+            json=parameters,
+            headers={"Content-Type": "application/fhir+json"},
+            extensions=op.extensions(),
+        )
+        return await self._send(request)
+
+    async def private(self, url: str, body: JSON, op: Operation) -> JSON:
+        """POST to a vendor's private (non-FHIR) JSON service; never retried here."""
+        request = self._http.build_request(
+            "POST",
+            url,
+            json=body,
+            headers={"Content-Type": "application/json", "Accept": "application/json"},
+            extensions=op.extensions(),
+        )
+        return await self._send(request, fhir=False)
 
     async def update(self, resource: JSON, op: Operation) -> JSON:
         """PUT a resource at its id (idempotent: same body, same result)."""
