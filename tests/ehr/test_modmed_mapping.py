@@ -43,6 +43,7 @@ def test_patient_from_search_example() -> None:
         gender="female",
         phone="9998887777",
         mrn="MM0000000059",
+        phones=("9998887777",),
     )
 
 

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from frontdesk.sandbox import Sandbox, create_sandbox
+from tests.sandbox.epic_util import EpicClinic, open_epic
 from tests.sandbox.util import ANCHOR, Clinic, FakeClock, open_clinic
 
 
@@ -39,4 +40,33 @@ async def clinic(sandbox: Sandbox) -> AsyncIterator[Clinic]:
 async def reader(shared_sandbox: Sandbox) -> AsyncIterator[Clinic]:
     """An HTTP client on the module's shared clinic (do not write through it)."""
     async with open_clinic(shared_sandbox) as opened:
+        yield opened
+
+
+@pytest.fixture
+def epic_sandbox(clock: FakeClock) -> Sandbox:
+    """A fresh sandbox of the demo Epic orgs only, on a hand-moved clock."""
+    return create_sandbox((), anchor=ANCHOR, clock=clock)
+
+
+@pytest.fixture
+async def epic(epic_sandbox: Sandbox, clock: FakeClock) -> AsyncIterator[EpicClinic]:
+    """An HTTP client on fresh Epic orgs, with a registered backend client."""
+    async with open_epic(epic_sandbox, clock) as opened:
+        yield opened
+
+
+@pytest.fixture(scope="module")
+def shared_epic_sandbox() -> tuple[Sandbox, FakeClock]:
+    """One Epic-only sandbox per module, for tests that only read."""
+    clock = FakeClock()
+    return create_sandbox((), anchor=ANCHOR, clock=clock), clock
+
+
+@pytest.fixture
+async def epic_reader(
+    shared_epic_sandbox: tuple[Sandbox, FakeClock],
+) -> AsyncIterator[EpicClinic]:
+    """An HTTP client on the module's shared Epic orgs (do not write or move time)."""
+    async with open_epic(*shared_epic_sandbox) as opened:
         yield opened

@@ -81,11 +81,13 @@ async def test_read_and_errors(reader: Clinic) -> None:
 
 
 async def test_spaces(reader: Clinic) -> None:
-    """`/sandbox/spaces` lists each firm with its base path."""
+    """`/sandbox/spaces` lists each firm and org with its base path."""
     spaces = (await reader.http.get("/sandbox/spaces")).json()
     assert [(s["name"], s["vendor"], s["base_path"]) for s in spaces] == [
         (BOCA, "modmed", "/modmed/ema-dev/firm/bocaderm/ema"),
         (PALM, "modmed", "/modmed/ema-dev/firm/palmortho/ema"),
+        ("riverside", "epic", "/epic/riverside"),
+        ("lakeshore", "epic", "/epic/lakeshore"),
     ]
 
 

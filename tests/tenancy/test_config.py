@@ -37,9 +37,9 @@ def write(tmp_path: Path, data: object) -> Path:
 
 
 def test_demo_deployment_is_valid() -> None:
-    """The packaged demo has two ModMed firms on the sandbox with their own numbers."""
+    """The packaged demo: two ModMed firms and two Epic orgs on the sandbox, own numbers each."""
     deployment = demo_deployment()
-    assert [t.ehr.kind for t in deployment.tenants] == ["modmed", "modmed"]
+    assert [t.ehr.kind for t in deployment.tenants] == ["modmed", "modmed", "epic", "epic"]
     numbers = [n for t in deployment.tenants for n in t.dialed_numbers]
     assert len(set(numbers)) == len(numbers) >= 2
 
@@ -105,3 +105,55 @@ def test_unreadable_files(tmp_path: Path) -> None:
     broken.write_text("tenants: [\n")
     with pytest.raises(ConfigurationError, match="not valid YAML"):
         load_deployment(broken)
+
+
+EPIC = {
+    "kind": "epic",
+    "base_url": "https://fhir.example.org/interconnect-fhir-oauth",
+    "client_id": "abc",
+    "private_key_file": "/secrets/epic.pem",
+}
+
+
+@pytest.mark.parametrize(
+    ("patch", "expected"),
+    [
+        ({"ehr": EPIC}, "an Epic tenant lists its visit_types"),
+        (
+            {
+                "ehr": {**EPIC, "private_key_env": "EPIC_KEY"},
+                "visit_types": [{"code": "1957", "display": "F"}],
+            },
+            "exactly one of private_key_file and private_key_env",
+        ),
+        ({"ehr": {"kind": "epic"}}, "set `sandbox`, or base_url and client_id"),
+        (
+            {"ehr": {"kind": "fhir", "base_url": "https://fhir.example.org/R4", "client_id": "x"}},
+            "go together",
+        ),
+        (
+            {
+                "ehr": {"kind": "fhir", "base_url": "https://fhir.example.org/R4"},
+                "visit_types": [{"code": "X", "display": "Y"}],
+            },
+            "visit_type '1957' is not among visit_types",
+        ),
+    ],
+)
+def test_epic_and_fhir_configs_are_checked(
+    tmp_path: Path, patch: dict[str, object], expected: str
+) -> None:
+    """Epic needs its visit types and one key source; a FHIR server's SMART client needs a key."""
+    tenant = {**GOOD["tenants"][0], **patch}
+    with pytest.raises(ConfigurationError, match=expected):
+        load_deployment(write(tmp_path, {"tenants": [tenant]}))
+
+
+def test_an_open_fhir_server_needs_no_credentials(tmp_path: Path) -> None:
+    """`kind: fhir` with only a base URL is valid (no SMART auth)."""
+    tenant = {
+        **GOOD["tenants"][0],
+        "ehr": {"kind": "fhir", "base_url": "http://127.0.0.1:9999/fhir"},
+    }
+    deployment = load_deployment(write(tmp_path, {"tenants": [tenant]}))
+    assert deployment.tenants[0].ehr.kind == "fhir"

@@ -62,6 +62,8 @@ NOT_NAMES: frozenset[str] = frozenset(
         "calling", "here", "speaking", "schedule", "refill", "prescription", "confirm",
         "question", "wondering", "trying", "patient", "mother", "father", "son", "daughter",
         "wife", "husband", "husbands", "wifes", "hold", "born", "birthday", "birth", "dob",
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+        "morning", "afternoon", "evening", "tomorrow", "today", "week", "appointment",
     }
 )  # fmt: skip
 # Stop words that are also given names; taken as a name right after "my name is".

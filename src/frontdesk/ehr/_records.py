@@ -34,6 +34,7 @@ class Patient:
     gender: str | None = None
     phone: str | None = None
     mrn: str | None = None
+    phones: tuple[str, ...] = ()  # every number on the chart (home, mobile…); `phone` is the first
 
     @property
     def first_name(self) -> str:

@@ -1,14 +1,16 @@
 """The embedded sandbox EHR: vendor-shaped routes over seeded, synthetic clinics.
 
 `create_sandbox()` returns a `Sandbox` whose `app` serves ModMed-style firms at
-`/modmed/ema-dev/firm/{firm}/ema/…` (the real path suffixes, so a connector is pointed here
-or at ModMed by base URL alone) and the no-auth inspection surface at `/sandbox/…`. Every
-call builds a fresh clinic; data is deterministic per `FirmSeed.seed` and anchor date.
+`/modmed/ema-dev/firm/{firm}/ema/…` and Epic-style orgs at `/epic/{org}/…` (the real path
+suffixes, so a connector is pointed here or at the vendor by base URL alone) and the no-auth
+inspection surface at `/sandbox/…`. Every call builds a fresh clinic; data is deterministic
+per `FirmSeed.seed` / `OrgSeed.seed` and anchor date.
 
 This package imports nothing from the rest of frontdesk.
 """
 
 from frontdesk.sandbox._app import Sandbox, create_sandbox, load_bundle
+from frontdesk.sandbox._epic_catalog import DEMO_ORGS, OrgSeed
 from frontdesk.sandbox._faults import FaultRule, FaultTable
 from frontdesk.sandbox._log import RequestRecord
 from frontdesk.sandbox._modmed import ModMedCredentials
@@ -18,12 +20,14 @@ from frontdesk.sandbox._store import Space, SpaceInfo, Store
 
 __all__ = [
     "DEMO_FIRMS",
+    "DEMO_ORGS",
     "FEATURED_PATIENTS",
     "FaultRule",
     "FaultTable",
     "FeaturedPatient",
     "FirmSeed",
     "ModMedCredentials",
+    "OrgSeed",
     "RequestRecord",
     "Sandbox",
     "Space",

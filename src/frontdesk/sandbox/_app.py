@@ -1,17 +1,19 @@
 """The app factory: `create_sandbox()` builds a fresh, seeded clinic behind a Starlette app.
 
 Nothing is module-level: each call makes its own store, token issuer, fault table and
-request log, so every test gets a fresh clinic. Vendor route sets (ModMed today; Epic and
-pVerify later) each contribute routes over the same store; the inspection surface and the
-two middlewares (request log outermost, then faults) wrap them all.
+request log, so every test gets a fresh clinic. Vendor route sets (ModMed firms and Epic orgs
+today; pVerify later) each contribute routes over the same store; the inspection surface and
+the two middlewares (request log outermost, then faults) wrap them all.
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
 import datetime as dt
+import gc
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,6 +25,12 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from frontdesk.sandbox._bundle import apply_bundle
+from frontdesk.sandbox._epic import EpicApi
+from frontdesk.sandbox._epic_auth import ClientRegistry
+from frontdesk.sandbox._epic_booking import OrgBook
+from frontdesk.sandbox._epic_catalog import DEMO_ORGS, OrgSeed
+from frontdesk.sandbox._epic_seed import seed_org
+from frontdesk.sandbox._epic_wire import epic_base_path
 from frontdesk.sandbox._faults import FaultMiddleware, FaultRule, FaultTable
 from frontdesk.sandbox._fhir import FhirError, Resource, error_response
 from frontdesk.sandbox._inspect import InspectionApi
@@ -64,6 +72,7 @@ class Sandbox:
         requests: collections.deque[RequestRecord],
         tokens: TokenIssuer,
         credentials: Mapping[str, ModMedCredentials],
+        clients: ClientRegistry,
     ) -> None:
         self.app = app
         self.store = store
@@ -71,6 +80,7 @@ class Sandbox:
         self.requests = requests
         self.tokens = tokens
         self._credentials = dict(credentials)
+        self._clients = clients
 
     @property
     def firms(self) -> tuple[str, ...]:
@@ -95,27 +105,90 @@ class Sandbox:
             raise KeyError(firm)
         return base_path(firm)
 
+    @property
+    def orgs(self) -> tuple[str, ...]:
+        """The Epic orgs, in the order they were seeded."""
+        return tuple(s.name for s in self.store.spaces.values() if s.info.vendor == "epic")
+
+    def epic_base_path(self, org: str) -> str:
+        """The org's base path, e.g. `/epic/riverside`.
+
+        Raises:
+            KeyError: Unknown org.
+        """
+        if org not in self.orgs:
+            raise KeyError(org)
+        return epic_base_path(org)
+
+    def register_client(self, org: str, client_id: str, jwks: Mapping[str, Any]) -> None:
+        """Register a backend app's public keys (a JWKS of RSA keys) with an org.
+
+        Registering the same client again replaces its keys: list the old and new keys
+        while rotating, then only the new one. Assertions signed with a key no longer
+        listed are refused.
+
+        Raises:
+            KeyError: Unknown org.
+            ValueError: The JWKS holds no usable RSA public key.
+        """
+        if org not in self.orgs:
+            raise KeyError(org)
+        self._clients.register(org, client_id, jwks)
+
 
 def create_sandbox(
     firms: Sequence[FirmSeed] = DEMO_FIRMS,
     *,
+    orgs: Sequence[OrgSeed] = DEMO_ORGS,
     anchor: dt.date | None = None,
     token_ttl: int = 3600,
     faults: Iterable[FaultRule | Mapping[str, Any]] = (),
     clock: Clock | None = None,
 ) -> Sandbox:
-    """Build a fresh sandbox with its firms seeded.
+    """Build a fresh sandbox with its firms and orgs seeded.
 
     Args:
         firms: The ModMed firms to create.
-        anchor: First day of the generated schedules (default: today in each firm's zone).
+        orgs: The Epic orgs to create (no backend client is registered: see
+            `Sandbox.register_client`).
+        anchor: First day of the generated schedules (default: today in each space's zone).
         token_ttl: Lifetime of issued access tokens, in seconds.
         faults: Fault rules in force from the start (`FaultRule` or its JSON form).
         clock: Returns "now" as an aware datetime; tests pass one to move time.
 
     Raises:
-        ValueError: A firm name is not URL-safe or is used twice, or a fault rule is invalid.
+        ValueError: A firm or org name is not URL-safe or is used twice, or a fault rule is
+            invalid.
     """
+    with _cyclic_gc_paused():
+        return _create(firms, orgs, anchor, token_ttl, faults, clock)
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while seeding.
+
+    A seed allocates tens of thousands of small, acyclic dicts; each batch of allocations
+    would otherwise trigger collections that rescan every live object (earlier sandboxes
+    included), which made seeding 2-3 times slower in a long test run.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _create(
+    firms: Sequence[FirmSeed],
+    orgs: Sequence[OrgSeed],
+    anchor: dt.date | None,
+    token_ttl: int,
+    faults: Iterable[FaultRule | Mapping[str, Any]],
+    clock: Clock | None,
+) -> Sandbox:
     now = clock or _utc_now
     store = Store(now)
     tokens = TokenIssuer(ttl=token_ttl, clock=now)
@@ -136,9 +209,25 @@ def create_sandbox(
             api_key=credentials[firm.name].api_key,
         )
         seed_firm(store.add_space(info), firm)
+    clients = ClientRegistry(now)
+    books: dict[str, OrgBook] = {}
+    for org in orgs:
+        if not _NAME.fullmatch(org.name):
+            raise ValueError(f"org name must be lower-case letters, digits and '-': {org.name!r}")
+        day = anchor or now().astimezone(ZoneInfo(org.timezone)).date()
+        info = SpaceInfo(
+            name=org.name,
+            vendor="epic",
+            display_name=org.display_name,
+            timezone=org.timezone,
+            anchor=day,
+        )
+        seed_org(store.add_space(info), org)
+        books[org.name] = OrgBook(org.name, org.seed)
 
     routes: list[BaseRoute] = [
         *ModMedApi(store, tokens, credentials, now).routes(),
+        *EpicApi(store, tokens, clients, books, now).routes(),
         *InspectionApi(store, tokens, table, records, now).routes(),
     ]
     app = Starlette(
@@ -163,6 +252,7 @@ def create_sandbox(
         requests=records,
         tokens=tokens,
         credentials=credentials,
+        clients=clients,
     )
 
 

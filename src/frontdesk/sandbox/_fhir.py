@@ -43,6 +43,8 @@ class FhirError(Exception):
         code: The FHIR issue type (`invalid`, `not-found`, `conflict`, ...).
         diagnostics: Human-readable detail.
         headers: Extra response headers (e.g. `Retry-After`).
+        outcome: The exact OperationOutcome to answer, when a vendor's shape matters (Epic's
+            coded issues); otherwise one is built from `code` and `diagnostics`.
     """
 
     def __init__(
@@ -52,12 +54,14 @@ class FhirError(Exception):
         *,
         code: str | None = None,
         headers: Mapping[str, str] | None = None,
+        outcome: Resource | None = None,
     ) -> None:
         super().__init__(diagnostics)
         self.status = status
         self.code = code or issue_code(status)
         self.diagnostics = diagnostics
         self.headers = dict(headers or {})
+        self.outcome = outcome
 
 
 def issue_code(status: int) -> str:
@@ -96,9 +100,8 @@ async def read_json(request: Request) -> Any:
 
 def error_response(error: FhirError) -> JSONResponse:
     """The OperationOutcome response for a `FhirError`."""
-    return fhir_response(
-        operation_outcome(error.code, error.diagnostics), error.status, error.headers
-    )
+    body = error.outcome or operation_outcome(error.code, error.diagnostics)
+    return fhir_response(body, error.status, error.headers)
 
 
 # -- instants ----------------------------------------------------------------------------------
@@ -149,12 +152,12 @@ def instant(text: str) -> dt.datetime:
 def modmed_instant(value: dt.datetime) -> str:
     """ModMed's instant format: `2026-07-06T12:20:00.000+00:00` (UTC, milliseconds)."""
     utc = value.astimezone(dt.UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}+00:00"
+    return f"{utc.isoformat()[:19]}.{utc.microsecond // 1000:03d}+00:00"  # isoformat is fastest
 
 
 def modmed_seconds(value: dt.datetime) -> str:
     """ModMed's `created` format: `2025-05-08T18:41:05+00:00` (UTC, whole seconds)."""
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    return value.astimezone(dt.UTC).isoformat()[:19] + "+00:00"
 
 
 # -- Bundles -----------------------------------------------------------------------------------

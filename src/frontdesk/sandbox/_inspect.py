@@ -1,6 +1,6 @@
 """The inspection surface: sandbox-only routes under `/sandbox/`, no auth.
 
-* `GET /sandbox/spaces`: the spaces (firms, orgs) with their vendor and base path.
+* `GET /sandbox/spaces`: the spaces (ModMed firms, Epic orgs) with their vendor and base path.
 * `GET /sandbox/fhir/{space}/{Type}?…`: standard FHIR search over everything stored (busy
   slots and every appointment included); `_id`, `_count`, `_offset` and per-type parameters.
 * `GET /sandbox/fhir/{space}/{Type}/{id}`; `POST /sandbox/fhir/{space}` with a transaction
@@ -22,6 +22,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from frontdesk.sandbox._bundle import apply_bundle
+from frontdesk.sandbox._epic_wire import epic_base_path
 from frontdesk.sandbox._faults import FaultRule, FaultTable
 from frontdesk.sandbox._fhir import FhirError, fhir_response, positive_int, read_json, searchset
 from frontdesk.sandbox._log import RequestRecord
@@ -78,7 +79,7 @@ class InspectionApi:
 
     async def spaces(self, request: Request) -> Response:
         """The spaces and how to reach them."""
-        paths: dict[str, Callable[[str], str]] = {"modmed": base_path}
+        paths: dict[str, Callable[[str], str]] = {"modmed": base_path, "epic": epic_base_path}
         return JSONResponse(
             [
                 {

@@ -22,6 +22,7 @@ from frontdesk.sandbox._store import Clock, Store
 from frontdesk.sandbox._tokens import TokenCheck, TokenIssuer
 
 _AUTH_KEY = "frontdesk.sandbox.auth"
+_DETAIL_KEY = "frontdesk.sandbox.detail"
 _SPACE_PARAMS = ("firm", "org", "space")
 
 
@@ -39,6 +40,7 @@ class RequestRecord:
         status: The status the client received.
         token_space: The space whose valid token came with it (None: no or bad token).
         api_key_ok: Whether the space's API key came with it.
+        detail: What the handler noted (why a token request was refused), never in a body.
     """
 
     at: dt.datetime
@@ -50,6 +52,7 @@ class RequestRecord:
     status: int
     token_space: str | None
     api_key_ok: bool
+    detail: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The record as JSON (`GET /sandbox/requests`)."""
@@ -63,6 +66,7 @@ class RequestRecord:
             "status": self.status,
             "token_space": self.token_space,
             "api_key_ok": self.api_key_ok,
+            "detail": self.detail,
         }
 
 
@@ -72,6 +76,11 @@ class AuthInfo:
 
     token: TokenCheck
     api_key_ok: bool
+
+
+def note(request: Request, detail: str) -> None:
+    """Leave a note for the request's log record (say, why a token request was refused)."""
+    request.scope["state"][_DETAIL_KEY] = detail
 
 
 def auth_of(request: Request) -> AuthInfo:
@@ -148,5 +157,6 @@ class RequestLogMiddleware:
                     status=status,
                     token_space=check.space,
                     api_key_ok=auth.api_key_ok,
+                    detail=scope["state"].get(_DETAIL_KEY),
                 )
             )

@@ -173,15 +173,18 @@ _FEATURED_NAMES = {(p.given, p.family) for p in FEATURED_PATIENTS}
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Region:
-    """Where a firm's patients live: cities (with zip codes), streets, phone area codes."""
+    """Where a firm's patients live: cities (with zip codes), streets, phone area codes, state."""
 
     cities: tuple[tuple[str, tuple[str, ...]], ...]
     streets: tuple[str, ...]
     area_codes: tuple[str, ...]
+    state: str = "FL"
 
 
 @dataclasses.dataclass(slots=True)
-class _Person:
+class Person:
+    """One drawn person, before a vendor shapes them into a Patient."""
+
     given: list[str]
     family: str
     birth_date: dt.date
@@ -242,10 +245,10 @@ class _Generator:
         roll = self.rng.random()
         return "unknown" if roll < 0.01 else "female" if roll < 0.53 else "male"
 
-    def person(self, heritage: _Heritage | None = None, **fixed: object) -> _Person:
+    def person(self, heritage: _Heritage | None = None, **fixed: object) -> Person:
         heritage = heritage or self.heritage()
         gender = self.gender()
-        person = _Person(
+        person = Person(
             given=self.given(heritage, "female" if gender == "unknown" else gender),
             family=self.rng.choice(heritage.families),
             birth_date=self.birth_date(),
@@ -261,11 +264,11 @@ class _Generator:
         return person
 
 
-def draw_people(rng: random.Random, region: Region, count: int) -> list[_Person]:
+def draw_people(rng: random.Random, region: Region, count: int) -> list[Person]:
     """Featured patients, twins, namesakes, households and singles, shuffled."""
     gen = _Generator(rng, region)
     people = [
-        _Person(
+        Person(
             [p.given],
             p.family,
             p.birth_date,
@@ -307,7 +310,7 @@ def draw_people(rng: random.Random, region: Region, count: int) -> list[_Person]
 
 
 def patient_resource(
-    person: _Person,
+    person: Person,
     *,
     id_: str,
     index: int,

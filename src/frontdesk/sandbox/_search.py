@@ -321,6 +321,34 @@ def is_appointment_type_system(system: str | None) -> bool:
     return bool(system) and str(system).endswith(APPOINTMENT_TYPE_SYSTEM)
 
 
+def references(key: str) -> Callable[[Resource], list[str]]:
+    """References of a field holding one Reference or a list of them."""
+
+    def extract(resource: Resource) -> list[str]:
+        value = resource.get(key)
+        items = value if isinstance(value, list) else [value] if isinstance(value, dict) else []
+        return [i["reference"] for i in items if isinstance(i, dict) and "reference" in i]
+
+    return extract
+
+
+def codings(key: str) -> Callable[[Resource], list[tuple[str | None, str]]]:
+    """(system, code) of every coding of a CodeableConcept field (one or a list)."""
+
+    def extract(resource: Resource) -> list[tuple[str | None, str]]:
+        value = resource.get(key)
+        concepts = value if isinstance(value, list) else [value] if isinstance(value, dict) else []
+        return [
+            (c.get("system"), c["code"])
+            for concept in concepts
+            if isinstance(concept, dict)
+            for c in concept.get("coding") or []
+            if isinstance(c, dict) and isinstance(c.get("code"), str)
+        ]
+
+    return extract
+
+
 def _text(key: str) -> Extract:
     return lambda r: [r[key]] if isinstance(r.get(key), str) else []
 
@@ -370,6 +398,33 @@ STANDARD_PARAMS: Mapping[str, ParamTable] = {
         "date": date_param(_value("start")),
         "identifier": token_param(identifiers),
         "appointment-type": token_param(appointment_type_codes),
+        "schedule": reference_param("Schedule", references("schedule")),
+    },
+    "Schedule": {
+        "actor": reference_param("Practitioner", references("actor")),
+        "active": bool_param(lambda r: r.get("active")),
+    },
+    "PractitionerRole": {
+        "practitioner": reference_param("Practitioner", references("practitioner")),
+        "location": reference_param("Location", references("location")),
+        "specialty": token_param(codings("specialty")),
+        "active": bool_param(lambda r: r.get("active")),
+    },
+    "Coverage": {
+        "patient": reference_param("Patient", references("beneficiary")),
+        "beneficiary": reference_param("Patient", references("beneficiary")),
+        "payor": reference_param("Organization", references("payor")),
+        "status": token_param(field("status")),
+    },
+    "Encounter": {
+        "patient": reference_param("Patient", references("subject")),
+        "subject": reference_param("Patient", references("subject")),
+        "date": date_param(lambda r: (r.get("period") or {}).get("start")),
+        "status": token_param(field("status")),
+    },
+    "Organization": {
+        "name": string_param(_text("name")),
+        "identifier": token_param(identifiers),
     },
 }
 """Standard FHIR semantics per type (strings: prefix, case- and accent-insensitive)."""

@@ -20,6 +20,7 @@ from frontdesk.sandbox._clinics import (
     REASON_SYSTEM,
     Catalog,
     ProviderRow,
+    VisitType,
     appointment_types,
     location_resource,
     practitioner_resource,
@@ -130,6 +131,8 @@ def _seed_schedule(
     minors = [p for p in patients if is_minor(p)]
     booked_at = dt.datetime.combine(anchor, dt.time(6), zone).astimezone(dt.UTC)
     next_appointment = 200_001 + firm.seed * 100_000
+    offered = {p.id: [catalog.visit_type(c) for c in p.types] for p in catalog.providers}
+    minutes = {v.code: v.minutes for v in catalog.visit_types}
     for offset in range(SCHEDULE_DAYS):
         day = anchor + dt.timedelta(days=offset)
         if clinic_closed(day):
@@ -143,10 +146,10 @@ def _seed_schedule(
                 start = dt.datetime.combine(day, dt.time(sh, sm), zone)
                 block_end = dt.datetime.combine(day, dt.time(eh, em), zone)
                 while True:
-                    code = _pick_type(rng, catalog, provider, (block_end - start).seconds // 60)
+                    code = _pick_type(rng, offered[provider.id], (block_end - start).seconds // 60)
                     if code is None:
                         break
-                    end = start + dt.timedelta(minutes=catalog.visit_type(code).minutes)
+                    end = start + dt.timedelta(minutes=minutes[code])
                     slot = _slot(rng, provider, location_id, where, code, start, end)
                     space.insert(slot)
                     if rng.random() < BOOKED_SHARE:
@@ -170,12 +173,9 @@ def _seed_schedule(
                     start = end
 
 
-def _pick_type(
-    rng: random.Random, catalog: Catalog, provider: ProviderRow, minutes_left: int
-) -> str | None:
+def _pick_type(rng: random.Random, offered: list[VisitType], minutes_left: int) -> str | None:
     """A type the provider offers that still fits in the block (None: the block is full)."""
-    fits = [catalog.visit_type(c) for c in provider.types]
-    fits = [v for v in fits if v.minutes <= minutes_left]
+    fits = [v for v in offered if v.minutes <= minutes_left]
     if not fits:
         return None
     return rng.choices([v.code for v in fits], weights=[v.weight for v in fits])[0]

@@ -70,7 +70,68 @@ class ModMedEhr(_Strict):
         return self
 
 
-EhrConfig = Annotated[ModMedEhr, Field(discriminator="kind")]
+class EpicEhr(_Strict):
+    """An Epic organization, reached as a SMART Backend Services app.
+
+    Either `sandbox` names an org on the embedded sandbox (frontdesk registers a key with it at
+    start), or `base_url` is the organization's Interconnect base (the part before
+    `/api/FHIR/R4`, e.g. `https://fhir.example.org/interconnect-fhir-oauth`) with the
+    `client_id` Epic assigned and the private key whose public half is registered with Epic
+    (`private_key_file`, or the PEM in the environment variable `private_key_env`). The token
+    URL is discovered from `.well-known/smart-configuration` unless `token_url` is set.
+    """
+
+    kind: Literal["epic"]
+    sandbox: str | None = None
+    base_url: HttpUrl | None = None
+    client_id: str | None = None
+    private_key_file: Path | None = None
+    private_key_env: str | None = None
+    key_id: str | None = None
+    token_url: HttpUrl | None = None
+    timeout_s: float = Field(default=4.0, gt=0, le=30)
+
+    @model_validator(mode="after")
+    def _endpoint_or_sandbox(self) -> Self:
+        if self.sandbox is not None:
+            if self.base_url is not None:
+                raise ValueError("set either `sandbox` or `base_url`, not both")
+            return self
+        if self.base_url is None or self.client_id is None:
+            raise ValueError("set `sandbox`, or base_url and client_id")
+        if (self.private_key_file is None) == (self.private_key_env is None):
+            raise ValueError("set exactly one of private_key_file and private_key_env")
+        return self
+
+
+class FhirEhr(_Strict):
+    """Any standards-based FHIR R4 server: `Slot` search and `Appointment` create.
+
+    `base_url` is the FHIR base. With `client_id` and a private key, frontdesk authenticates
+    as a SMART Backend Services app (token URL discovered unless `token_url` is set);
+    without them it sends no credentials (a server on a private network, or a test server).
+    """
+
+    kind: Literal["fhir"]
+    base_url: HttpUrl
+    client_id: str | None = None
+    private_key_file: Path | None = None
+    private_key_env: str | None = None
+    key_id: str | None = None
+    token_url: HttpUrl | None = None
+    timeout_s: float = Field(default=4.0, gt=0, le=30)
+
+    @model_validator(mode="after")
+    def _key_with_client(self) -> Self:
+        has_key = self.private_key_file is not None or self.private_key_env is not None
+        if (self.client_id is None) != (not has_key):
+            raise ValueError("client_id and a private key go together (SMART), or neither")
+        if self.private_key_file is not None and self.private_key_env is not None:
+            raise ValueError("set one of private_key_file and private_key_env")
+        return self
+
+
+EhrConfig = Annotated[ModMedEhr | EpicEhr | FhirEhr, Field(discriminator="kind")]
 
 
 class ProviderConfig(_Strict):
@@ -126,6 +187,15 @@ class TenantConfig(_Strict):
     escalation: Escalation
     search_horizon_days: int = Field(default=28, ge=1, le=120)
     offers: int = Field(default=3, ge=1, le=5)
+
+    @model_validator(mode="after")
+    def _epic_needs_visit_types(self) -> Self:
+        if self.ehr.kind == "epic" and not self.visit_types:
+            raise ValueError("an Epic tenant lists its visit_types (Epic has no visit-type API)")
+        codes = {v.code for v in self.visit_types}
+        if self.visit_types and self.visit_type not in codes:
+            raise ValueError(f"visit_type {self.visit_type!r} is not among visit_types")
+        return self
 
     @field_validator("timezone")
     @classmethod

@@ -15,21 +15,36 @@ from pathlib import Path
 import httpx
 import phonenumbers
 import yaml
+from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import SecretStr
 
 from frontdesk.audit import AuditSink
-from frontdesk.auth import ModMedPasswordAuth, TokenCache
-from frontdesk.ehr import ConfigurationError, EhrClient
+from frontdesk.auth import (
+    ModMedPasswordAuth,
+    SmartBackendAuth,
+    TokenCache,
+    generate_key,
+    jwks,
+    load_private_key,
+)
+from frontdesk.ehr import ConfigurationError, EhrClient, VisitType
+from frontdesk.ehr.epic import EpicConnector
+from frontdesk.ehr.generic import GenericFhirConnector
 from frontdesk.ehr.modmed import ModMedConnector
 from frontdesk.metering import MeteredTransport
 from frontdesk.sandbox import Sandbox
 from frontdesk.tenancy._config import (
     Deployment,
+    EpicEhr,
+    FhirEhr,
     ModMedEhr,
     TenantConfig,
     load_deployment,
     parse_deployment,
 )
+
+#: The client id frontdesk registers with the embedded sandbox's Epic orgs.
+SANDBOX_CLIENT_ID = "frontdesk-sandbox"
 
 #: The host name the embedded sandbox answers to when reached in-process.
 EMBEDDED_SANDBOX = "http://sandbox.frontdesk.internal"
@@ -135,11 +150,105 @@ def _modmed(
         base_url=f"{firm_base}/fhir/v2/",
         auth=auth,
         transport=MeteredTransport(inner, tenant=config.id, audit=audit),
-        timeout=httpx.Timeout(ehr.timeout_s, connect=min(1.5, ehr.timeout_s)),
+        timeout=_timeout(ehr.timeout_s),
         headers={"Accept": "application/fhir+json"},
     )
     connector = ModMedConnector(http, specialties=config.specialties)
     return TenantServices(config=config, ehr=connector, http=http, sandbox_space=ehr.sandbox)
+
+
+def _timeout(seconds: float) -> httpx.Timeout:
+    return httpx.Timeout(seconds, connect=min(1.5, seconds))
+
+
+def _epic(
+    config: TenantConfig,
+    ehr: EpicEhr,
+    *,
+    audit: AuditSink,
+    tokens: TokenCache,
+    sandbox: Sandbox | None,
+    transport: httpx.AsyncBaseTransport | None,
+    demo_key: rsa.RSAPrivateKey,
+) -> TenantServices:
+    token_url = str(ehr.token_url) if ehr.token_url else None
+    if ehr.sandbox is not None:
+        if sandbox is None or ehr.sandbox not in sandbox.orgs:
+            raise ConfigurationError(
+                f"tenant {config.id!r}: sandbox org {ehr.sandbox!r} is not on the embedded sandbox"
+            )
+        # The embedded sandbox trusts the key this process made for itself.
+        sandbox.register_client(ehr.sandbox, SANDBOX_CLIENT_ID, jwks([demo_key.public_key()]))
+        root = EMBEDDED_SANDBOX + sandbox.epic_base_path(ehr.sandbox)
+        client_id, key = SANDBOX_CLIENT_ID, demo_key
+        inner = transport or httpx.ASGITransport(app=sandbox.app)
+    else:
+        assert ehr.base_url is not None
+        assert ehr.client_id is not None
+        root = str(ehr.base_url).rstrip("/")
+        client_id = ehr.client_id
+        key = load_private_key(file=ehr.private_key_file, env=ehr.private_key_env)
+        inner = transport or httpx.AsyncHTTPTransport(retries=0)
+    fhir_base = f"{root}/api/FHIR/R4"
+    auth = SmartBackendAuth(
+        client_id=client_id,
+        key=key,
+        kid=ehr.key_id,
+        fhir_base=fhir_base,
+        token_url=token_url,
+        cache=tokens,
+        cache_key=f"epic:{config.id}",
+        platform="epic",
+    )
+    http = httpx.AsyncClient(
+        base_url=f"{fhir_base}/",
+        auth=auth,
+        transport=MeteredTransport(inner, tenant=config.id, audit=audit),
+        timeout=_timeout(ehr.timeout_s),
+        headers={"Accept": "application/fhir+json"},
+    )
+    visit_types = [VisitType(v.code, v.display, v.minutes) for v in config.visit_types]
+    connector = EpicConnector(
+        http, root=root, visit_types=visit_types, specialties=config.specialties
+    )
+    return TenantServices(config=config, ehr=connector, http=http, sandbox_space=ehr.sandbox)
+
+
+def _fhir(
+    config: TenantConfig,
+    ehr: FhirEhr,
+    *,
+    audit: AuditSink,
+    tokens: TokenCache,
+    transport: httpx.AsyncBaseTransport | None,
+) -> TenantServices:
+    base = str(ehr.base_url).rstrip("/")
+    auth: httpx.Auth | None = None
+    if ehr.client_id is not None:
+        auth = SmartBackendAuth(
+            client_id=ehr.client_id,
+            key=load_private_key(file=ehr.private_key_file, env=ehr.private_key_env),
+            kid=ehr.key_id,
+            fhir_base=base,
+            token_url=str(ehr.token_url) if ehr.token_url else None,
+            cache=tokens,
+            cache_key=f"fhir:{config.id}",
+            platform="fhir",
+        )
+    http = httpx.AsyncClient(
+        base_url=f"{base}/",
+        auth=auth,
+        transport=MeteredTransport(
+            transport or httpx.AsyncHTTPTransport(retries=0), tenant=config.id, audit=audit
+        ),
+        timeout=_timeout(ehr.timeout_s),
+        headers={"Accept": "application/fhir+json"},
+    )
+    visit_types = [VisitType(v.code, v.display, v.minutes) for v in config.visit_types]
+    connector = GenericFhirConnector(
+        http, visit_types=visit_types or None, specialties=config.specialties
+    )
+    return TenantServices(config=config, ehr=connector, http=http)
 
 
 def build_registry(
@@ -152,13 +261,30 @@ def build_registry(
 ) -> TenantRegistry:
     """Build every tenant's services; raise `ConfigurationError` for what cannot be served."""
     tenants = []
+    demo_key: rsa.RSAPrivateKey | None = None
     for config in deployment.tenants:
         inner = transport(config) if transport else None
         match config.ehr:
-            case ModMedEhr() as ehr:
+            case ModMedEhr() as modmed:
                 tenants.append(
                     _modmed(
-                        config, ehr, audit=audit, tokens=tokens, sandbox=sandbox, transport=inner
+                        config, modmed, audit=audit, tokens=tokens, sandbox=sandbox, transport=inner
+                    )
+                )
+            case FhirEhr() as fhir:
+                tenants.append(_fhir(config, fhir, audit=audit, tokens=tokens, transport=inner))
+            case EpicEhr() as epic:
+                if demo_key is None:
+                    demo_key = generate_key()
+                tenants.append(
+                    _epic(
+                        config,
+                        epic,
+                        audit=audit,
+                        tokens=tokens,
+                        sandbox=sandbox,
+                        transport=inner,
+                        demo_key=demo_key,
                     )
                 )
     return TenantRegistry(tenants)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from frontdesk.conversation._block import BlockContext, Heard, block
 from frontdesk.conversation.outcomes import HandoffReason, Line, Next, Outcome, say
-from frontdesk.conversation.prompts import spoken_when
+from frontdesk.conversation.prompts import spoken_visit, spoken_when
 from frontdesk.ehr import AppointmentStatus, BookingRequest, Conflict
 
 
@@ -55,7 +55,7 @@ async def book_appointment(ctx: BlockContext, heard: Heard | None) -> Outcome:
     lines: tuple[Line, ...] = (
         say(
             "rescheduled" if moving is not None else "booked",
-            visit_type=visit.display.lower(),
+            **spoken_visit(visit.display),
             provider=provider.display if provider else "your provider",
             when=spoken_when(start.astimezone(ctx.tenant.zone), today=ctx.local_now.date()),
             location=location.name if location else "our office",

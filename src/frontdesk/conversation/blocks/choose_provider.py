@@ -127,7 +127,9 @@ async def choose_provider(ctx: BlockContext, heard: Heard | None) -> Outcome:
             ctx.progress.candidates = [last]
             seen = directory.practitioner(last)
             assert seen is not None
-            return AskAgain((say("same_provider_again", provider=seen.short),), expecting="confirm")
+            return AskAgain(
+                (say("same_provider_again", provider=seen.display),), expecting="confirm"
+            )
         return AskAgain((say("ask_provider"),), expecting="provider")
 
     if ctx.progress.expecting == "confirm" and ctx.progress.candidates:

@@ -6,7 +6,7 @@ from frontdesk.capture import parse_yes_no
 from frontdesk.conversation._block import BlockContext, Heard, block
 from frontdesk.conversation.blocks.offer_slots import describe
 from frontdesk.conversation.outcomes import AskAgain, Handoff, HandoffReason, Next, Outcome, say
-from frontdesk.conversation.prompts import spoken_when
+from frontdesk.conversation.prompts import spoken_visit, spoken_when
 
 
 @block(
@@ -26,7 +26,7 @@ async def confirm_booking(ctx: BlockContext, heard: Heard | None) -> Outcome:
             (
                 say(
                     "confirm_slot",
-                    visit_type=ctx.state.visit_type.value.display.lower(),
+                    **spoken_visit(ctx.state.visit_type.value.display),
                     when=spoken_when(
                         slot.start.astimezone(ctx.tenant.zone), today=ctx.local_now.date()
                     ),

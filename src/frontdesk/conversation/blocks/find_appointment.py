@@ -13,7 +13,7 @@ from frontdesk.conversation.outcomes import (
     Outcome,
     say,
 )
-from frontdesk.conversation.prompts import ordinal, spoken_count, spoken_when
+from frontdesk.conversation.prompts import ordinal, spoken_count, spoken_visit, spoken_when
 from frontdesk.conversation.state import ProviderRequest
 from frontdesk.ehr import Appointment, Directory
 
@@ -28,9 +28,7 @@ def spoken_appointment(
         "when": spoken_when(
             appointment.start.astimezone(ctx.tenant.zone), today=ctx.local_now.date()
         ),
-        "visit_type": (
-            appointment.visit_type.display if appointment.visit_type else "office"
-        ).lower(),
+        **spoken_visit(appointment.visit_type.display if appointment.visit_type else "office"),
         **who,
     }
 

@@ -61,12 +61,23 @@ async def search(ctx: BlockContext, name: PersonName, birth: dt.date) -> Sequenc
     return [c for c in await ctx.ehr.find_patients(fallback) if same_person(name, c)]
 
 
+def _digits(number: str | None) -> str:
+    return "".join(ch for ch in number or "" if ch.isdigit())[-10:]
+
+
 async def charts_for_number(ctx: BlockContext, number: str) -> tuple[Patient, ...]:
-    """Charts whose phone is the caller's number (never disclosed; only for verification)."""
+    """Charts whose phone is the caller's number (never disclosed; only for verification).
+
+    A phone alone is a weak match for a matching service, so what counts is the chart's
+    number itself, not the score.
+    """
     query = PatientQuery(phone=number)
     if Capability.MATCH_PATIENT in ctx.ehr.capabilities:
-        return tuple(m.patient for m in await ctx.ehr.match_patients(query) if m.score >= 0.5)
-    return tuple(await ctx.ehr.find_patients(query))
+        charts = [m.patient for m in await ctx.ehr.match_patients(query)]
+    else:
+        charts = list(await ctx.ehr.find_patients(query))
+    wanted = _digits(number)
+    return tuple(c for c in charts if wanted in {_digits(p) for p in (c.phones or (c.phone,))})
 
 
 def _verified(ctx: BlockContext, chart: Patient, evidence: str) -> Outcome:
@@ -132,6 +143,8 @@ async def identify_patient(ctx: BlockContext, heard: Heard | None) -> Outcome:
             case "patient.birth_date":
                 birth = parse_birth_date(heard.dtmf or heard.text, today=ctx.local_now.date())
                 if birth is None:
+                    if ctx.attempt() > 3:
+                        return Handoff(HandoffReason.NOT_UNDERSTOOD, (say("not_understood"),))
                     return AskAgain((say("birth_date_again"),), expecting="patient.birth_date")
                 ctx.record("stated_birth_date", birth, source="caller", evidence=heard.evidence)
 

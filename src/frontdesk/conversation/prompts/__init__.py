@@ -99,6 +99,28 @@ def spoken_when(value: dt.datetime, *, today: dt.date) -> str:
     return f"{date_words} at {spoken_time(value)}"
 
 
+#: Visit-type names that already say what they are ("annual physical", "skin check").
+_SELF_NAMED = (
+    "visit",
+    "physical",
+    "exam",
+    "check",
+    "consult",
+    "evaluation",
+    "injection",
+    "procedure",
+)
+
+
+def spoken_visit(display: str) -> dict[str, str]:
+    """A visit type in a sentence: {"visit": "office visit", "a_visit": "an office visit"}."""
+    name = " ".join(display.lower().replace("-", " ").split())
+    if not name.endswith(_SELF_NAMED):
+        name += " visit"
+    article = "an" if name[:1] in "aeio" else "a"
+    return {"visit": name, "a_visit": f"{article} {name}"}
+
+
 def spoken_list(items: list[str], conjunction: str = "and") -> str:
     """Items joined as spoken: A; A and B; A, B and C."""
     if len(items) <= 1:
@@ -116,5 +138,6 @@ __all__ = [
     "spoken_count",
     "spoken_list",
     "spoken_time",
+    "spoken_visit",
     "spoken_when",
 ]

@@ -79,13 +79,10 @@ def patient_from_fhir(resource: Mapping[str, Any]) -> Patient:
     """A Patient resource as a record."""
     family, given, _ = _name(resource)
     birth = resource.get("birthDate")
-    phone = next(
-        (
-            str(t.get("value"))
-            for t in resource.get("telecom", []) or []
-            if isinstance(t, Mapping) and t.get("system") == "phone"
-        ),
-        None,
+    phones = tuple(
+        str(t.get("value"))
+        for t in resource.get("telecom", []) or []
+        if isinstance(t, Mapping) and t.get("system") == "phone" and t.get("value")
     )
     try:
         birth_date = dt.date.fromisoformat(birth) if isinstance(birth, str) else None
@@ -97,8 +94,9 @@ def patient_from_fhir(resource: Mapping[str, Any]) -> Patient:
         given=given,
         birth_date=birth_date,
         gender=resource.get("gender"),
-        phone=phone,
+        phone=phones[0] if phones else None,
         mrn=_identifier(resource, MRN),
+        phones=phones,
     )
 
 

@@ -1,0 +1,275 @@
+"""The Epic connector: R4 reads, STU3 `$find`, and the private (Class C) scheduling services."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+from collections.abc import Sequence
+
+import httpx
+import structlog
+
+from frontdesk.ehr._errors import InvalidResponse, Unavailable
+from frontdesk.ehr._protocol import Capability
+from frontdesk.ehr._records import (
+    Appointment,
+    BookingRequest,
+    Coverage,
+    Directory,
+    Patient,
+    PatientMatch,
+    PatientQuery,
+    Slot,
+    SlotQuery,
+    VisitType,
+)
+from frontdesk.ehr.epic._mapping import (
+    appointment_from_fhir,
+    booked_from_schedule,
+    coverage_from_fhir,
+    find_parameters,
+    location_from_fhir,
+    match_parameters,
+    matches_from_bundle,
+    patient_from_fhir,
+    patient_params,
+    practitioner_from_fhir,
+    practitioners_from_encounters,
+    role_specialty,
+    schedule_body,
+    slots_from_find,
+)
+from frontdesk.ehr.fhir import FhirClient, RetryBudget, reference_id
+from frontdesk.metering import Operation
+
+log = structlog.get_logger(__name__)
+
+SCHEDULE = "api/epic/2019/PatientAccess/External/ScheduleAppointment/Scheduling/ScheduleAppointment"
+CANCEL = "api/epic/2014/PatientAccess/External/CancelAppointment/Scheduling/Cancel"
+CONFIRM = (
+    "api/epic/2017/PatientAccess/External/ConfirmationResponse/Scheduling/ConfirmationResponse"
+)
+#: How far back "recent providers" look (the seed's 12-month lookback).
+LOOKBACK = dt.timedelta(days=365)
+
+
+class EpicConnector:
+    """Talks to one Epic organization through a client whose base URL is its R4 FHIR base.
+
+    `root` is the organization's base (`…/interconnect-fhir-oauth`, or `/epic/{org}` on the
+    sandbox): STU3 operations and private services hang off it. Visit types come from the
+    deployment (Epic has no visit-type list API); `$find` and the private services are
+    per-use, so each is called only when the conversation needs it.
+    """
+
+    capabilities = frozenset(
+        {
+            Capability.FIND_PATIENT,
+            Capability.MATCH_PATIENT,
+            Capability.FIND_SLOTS,
+            Capability.BOOK,
+            Capability.LIST_APPOINTMENTS,
+            Capability.RESCHEDULE,
+            Capability.CANCEL,
+            Capability.CONFIRM,
+            Capability.RECENT_PROVIDERS,
+            Capability.COVERAGE,
+        }
+    )
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        root: str,
+        visit_types: Sequence[VisitType],
+        specialties: dict[str, str] | None = None,
+        directory_ttl: float = 600.0,
+        budget: RetryBudget | None = None,
+    ) -> None:
+        self._fhir = FhirClient(http, budget=budget)
+        self._root = root.rstrip("/")
+        self._visit_types = tuple(visit_types)
+        self._specialties = dict(specialties or {})
+        self._directory_ttl = directory_ttl
+        self._directory: tuple[float, Directory] | None = None
+        self._directory_lock = asyncio.Lock()
+
+    def _url(self, path: str) -> str:
+        return f"{self._root}/{path}"
+
+    async def find_patients(self, query: PatientQuery) -> Sequence[Patient]:
+        """Patient.Search (R4): Epic's weighted matching returns strong matches only."""
+        resources = await self._fhir.search(
+            "Patient", patient_params(query), Operation("epic.patient.search"), max_pages=2
+        )
+        return [patient_from_fhir(r) for r in resources]
+
+    async def match_patients(self, query: PatientQuery) -> Sequence[PatientMatch]:
+        """Patient.$match (R4), best first."""
+        bundle = await self._fhir.operation(
+            "Patient/$match",
+            match_parameters(query),
+            Operation("epic.patient.match"),
+            idempotent=True,
+        )
+        return matches_from_bundle(bundle)
+
+    async def directory(self) -> Directory:
+        """Providers (from PractitionerRole, with specialty), departments and visit types."""
+        cached = self._directory
+        if cached and time.monotonic() - cached[0] < self._directory_ttl:
+            return cached[1]
+        async with self._directory_lock:
+            cached = self._directory
+            if cached and time.monotonic() - cached[0] < self._directory_ttl:
+                return cached[1]
+            roles = await self._fhir.search(
+                "PractitionerRole",
+                [("active", "true"), ("_count", "100")],
+                Operation("epic.practitionerrole.search"),
+            )
+            specialty: dict[str, str] = {}
+            location_ids: list[str] = []
+            for role in roles:
+                pid = reference_id(
+                    (role.get("practitioner") or {}).get("reference"), "Practitioner"
+                )
+                if pid and pid not in specialty:
+                    specialty[pid] = self._specialties.get(pid) or role_specialty(role) or ""
+                for location in role.get("location", []) or []:
+                    lid = reference_id((location or {}).get("reference"), "Location")
+                    if lid and lid not in location_ids:
+                        location_ids.append(lid)
+            practitioners, locations = await asyncio.gather(
+                self._fhir.search(
+                    "Practitioner",
+                    [("_id", ",".join(specialty)), ("_count", "100")],
+                    Operation("epic.practitioner.search"),
+                ),
+                self._fhir.search(
+                    "Location",
+                    [("_id", ",".join(location_ids)), ("_count", "100")],
+                    Operation("epic.location.search"),
+                ),
+            )
+            directory = Directory(
+                practitioners=tuple(
+                    practitioner_from_fhir(p, specialty.get(str(p.get("id"))) or None)
+                    for p in practitioners
+                ),
+                locations=tuple(location_from_fhir(loc) for loc in locations),
+                visit_types=self._visit_types,
+            )
+            self._directory = (time.monotonic(), directory)
+            return directory
+
+    async def find_slots(self, query: SlotQuery) -> Sequence[Slot]:
+        """STU3 `$find`: proposed appointments for the visit type in the window (one call)."""
+        bundle = await self._fhir.operation(
+            self._url("api/FHIR/STU3/Appointment/$find"),
+            find_parameters(query),
+            Operation("epic.appointment.find", "Appointment"),
+            idempotent=True,
+        )
+        if bundle.get("resourceType") != "Bundle":
+            raise InvalidResponse("$find answered without a Bundle")
+        wanted = set(query.practitioner_ids)
+        return [
+            s
+            for s in slots_from_find(bundle, query.visit_type)
+            if query.start <= s.start < query.end and (not wanted or s.practitioner_id in wanted)
+        ]
+
+    async def _schedule(self, request: BookingRequest, *, moving: str | None) -> Appointment:
+        body = schedule_body(request, reschedule=moving)
+        op = Operation("epic.schedule_appointment", "Appointment")
+        try:
+            answer = await self._fhir.private(self._url(SCHEDULE), body, op)
+        except Unavailable:
+            # No idempotency key: look before booking again, so a lost answer books once.
+            landed = await self._find_booked(request)
+            if landed is not None:
+                return landed
+            log.warning("schedule_appointment_retry", reason="nothing booked after a failure")
+            retry = Operation("epic.schedule_appointment", "Appointment", attempt=2)
+            answer = await self._fhir.private(self._url(SCHEDULE), body, retry)
+        return booked_from_schedule(answer, request)
+
+    async def book(self, request: BookingRequest) -> Appointment:
+        """ScheduleAppointment (private): book an established patient into the slot."""
+        return await self._schedule(request, moving=None)
+
+    async def reschedule(self, appointment: Appointment, request: BookingRequest) -> Appointment:
+        """ScheduleAppointment with the old visit: Epic moves it in one step."""
+        return await self._schedule(request, moving=appointment.id)
+
+    async def _find_booked(self, request: BookingRequest) -> Appointment | None:
+        slot = request.slot
+        for appointment in await self.appointments(request.patient.id, on=slot.start.date()):
+            if (
+                appointment.start == slot.start
+                and appointment.practitioner_id == slot.practitioner_id
+                and appointment.active
+            ):
+                return appointment
+        return None
+
+    async def appointments(
+        self, patient_id: str, *, on: dt.date | None = None
+    ) -> Sequence[Appointment]:
+        """Appointment.Search (R4): the patient's appointments (or those on one day)."""
+        params = [("patient", patient_id)]
+        if on is not None:
+            params += [
+                ("date", f"ge{on.isoformat()}"),
+                ("date", f"lt{(on + dt.timedelta(days=1)).isoformat()}"),
+            ]
+        resources = await self._fhir.search(
+            "Appointment", params, Operation("epic.appointment.search"), max_pages=3
+        )
+        found = [appointment_from_fhir(r, self._visit_types) for r in resources]
+        return sorted(found, key=lambda a: a.start or dt.datetime.max.replace(tzinfo=dt.UTC))
+
+    async def cancel(self, appointment: Appointment, patient: Patient, reason: str) -> None:
+        """CancelAppointment (private), with the caller's reason."""
+        body = {
+            "PatientID": patient.id,
+            "PatientIDType": "FHIR",
+            "AppointmentID": appointment.id,
+            "AppointmentIDType": "FHIR",
+            "Reason": reason,
+        }
+        await self._fhir.private(
+            self._url(CANCEL),
+            body,
+            Operation("epic.cancel_appointment", "Appointment", appointment.id),
+        )
+
+    async def confirm(self, appointment: Appointment, patient: Patient) -> None:
+        """ConfirmationResponse (private): the patient confirmed."""
+        body = {"PatientID": patient.id, "AppointmentID": appointment.id, "Response": "Confirmed"}
+        await self._fhir.private(
+            self._url(CONFIRM),
+            body,
+            Operation("epic.confirmation_response", "Appointment", appointment.id),
+        )
+
+    async def recent_practitioners(self, patient_id: str) -> Sequence[str]:
+        """Encounter.Search (R4) over the last year: whom the patient saw, latest first."""
+        since = (dt.datetime.now(dt.UTC) - LOOKBACK).date().isoformat()
+        resources = await self._fhir.search(
+            "Encounter",
+            [("patient", patient_id), ("date", f"ge{since}")],
+            Operation("epic.encounter.search"),
+            max_pages=2,
+        )
+        return practitioners_from_encounters(resources)
+
+    async def coverages(self, patient_id: str) -> Sequence[Coverage]:
+        """Coverage.Search (R4): insurance on file."""
+        resources = await self._fhir.search(
+            "Coverage", [("patient", patient_id)], Operation("epic.coverage.search")
+        )
+        return [coverage_from_fhir(r) for r in resources]

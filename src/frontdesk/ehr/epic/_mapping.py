@@ -1,0 +1,391 @@
+"""Epic FHIR (R4 reads, STU3 scheduling) and private-service JSON ↔ records: pure functions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from frontdesk.ehr._errors import InvalidResponse
+from frontdesk.ehr._records import (
+    Appointment,
+    AppointmentStatus,
+    BookingRequest,
+    Coverage,
+    Location,
+    Patient,
+    PatientMatch,
+    PatientQuery,
+    Practitioner,
+    Slot,
+    SlotQuery,
+    VisitType,
+)
+from frontdesk.ehr.fhir import JSON, parse_instant, reference_id
+
+#: Epic's visit-type code system in the sandbox (customers have their own OID).
+VISIT_TYPE_SYSTEM = "urn:oid:1.2.840.114350.1.13.861.1.7.3.808267.11"
+CONFIRMATION = (
+    "http://open.epic.com/FHIR/StructureDefinition/extension/appointment-confirmation-status"
+)
+MATCH_GRADE = "http://hl7.org/fhir/StructureDefinition/match-grade"
+NPI = "http://hl7.org/fhir/sid/us-npi"
+
+
+def _name(resource: Mapping[str, Any]) -> tuple[str, tuple[str, ...], str | None]:
+    names = [n for n in resource.get("name", []) or [] if isinstance(n, Mapping)]
+    official = next((n for n in names if n.get("use") == "official"), names[0] if names else {})
+    given = tuple(str(g) for g in official.get("given", []) or [])
+    prefix = next(iter(official.get("prefix", []) or []), None)
+    return str(official.get("family") or ""), given, str(prefix) if prefix else None
+
+
+def _id(resource: Mapping[str, Any]) -> str:
+    value = resource.get("id")
+    if not value:
+        raise InvalidResponse(f"{resource.get('resourceType')} without an id")
+    return str(value)
+
+
+def patient_from_fhir(resource: Mapping[str, Any]) -> Patient:
+    """An R4 Patient as a record."""
+    family, given, _ = _name(resource)
+    birth = resource.get("birthDate")
+    try:
+        birth_date = dt.date.fromisoformat(birth) if isinstance(birth, str) else None
+    except ValueError as exc:
+        raise InvalidResponse(f"unreadable birthDate {birth!r}") from exc
+    phones = tuple(
+        str(t.get("value"))
+        for t in resource.get("telecom", []) or []
+        if isinstance(t, Mapping) and t.get("system") == "phone" and t.get("value")
+    )
+    mrn = next(
+        (
+            str(i.get("value"))
+            for i in resource.get("identifier", []) or []
+            if isinstance(i, Mapping) and (i.get("type") or {}).get("text") in ("MRN", "EPI")
+        ),
+        None,
+    )
+    return Patient(
+        id=_id(resource),
+        family=family,
+        given=given,
+        birth_date=birth_date,
+        gender=resource.get("gender"),
+        phone=phones[0] if phones else None,
+        mrn=mrn,
+        phones=phones,
+    )
+
+
+def patient_params(query: PatientQuery) -> list[tuple[str, str]]:
+    """Patient.Search parameters (Epic needs given + family + birthdate, or an identifier)."""
+    params: list[tuple[str, str]] = []
+    if query.family:
+        params.append(("family", query.family))
+    if query.given:
+        params.append(("given", query.given))
+    if query.birth_date:
+        params.append(("birthdate", query.birth_date.isoformat()))
+    if query.phone:
+        params.append(("telecom", "".join(ch for ch in query.phone if ch.isdigit())[-10:]))
+    if query.identifier:
+        params.append(("identifier", query.identifier))
+    return params
+
+
+def match_parameters(query: PatientQuery, *, count: int = 10) -> JSON:
+    """The `Parameters` body of `Patient/$match`."""
+    patient: JSON = {"resourceType": "Patient"}
+    if query.family or query.given:
+        name: JSON = {}
+        if query.family:
+            name["family"] = query.family
+        if query.given:
+            name["given"] = [query.given]
+        patient["name"] = [name]
+    if query.birth_date:
+        patient["birthDate"] = query.birth_date.isoformat()
+    if query.phone:
+        digits = "".join(ch for ch in query.phone if ch.isdigit())[-10:]
+        patient["telecom"] = [{"system": "phone", "value": digits}]
+    return {
+        "resourceType": "Parameters",
+        "parameter": [
+            {"name": "resource", "resource": patient},
+            {"name": "count", "valueInteger": count},
+            {"name": "onlyCertainMatches", "valueBoolean": False},
+        ],
+    }
+
+
+def matches_from_bundle(bundle: Mapping[str, Any]) -> list[PatientMatch]:
+    """`$match` results, best first."""
+    found = []
+    for entry in bundle.get("entry", []) or []:
+        resource = entry.get("resource") if isinstance(entry, Mapping) else None
+        if not isinstance(resource, Mapping) or resource.get("resourceType") != "Patient":
+            continue
+        search = entry.get("search") or {}
+        grade = next(
+            (
+                str(x.get("valueCode"))
+                for x in search.get("extension", []) or []
+                if isinstance(x, Mapping) and x.get("url") == MATCH_GRADE
+            ),
+            None,
+        )
+        found.append(
+            PatientMatch(patient_from_fhir(resource), float(search.get("score") or 0), grade)
+        )
+    return sorted(found, key=lambda m: -m.score)
+
+
+def practitioner_from_fhir(resource: Mapping[str, Any], specialty: str | None) -> Practitioner:
+    """An R4 Practitioner (with the specialty its PractitionerRole names)."""
+    family, given, prefix = _name(resource)
+    npi = next(
+        (
+            str(i.get("value"))
+            for i in resource.get("identifier", []) or []
+            if isinstance(i, Mapping) and i.get("system") == NPI
+        ),
+        None,
+    )
+    return Practitioner(
+        id=_id(resource),
+        family=family,
+        given=given,
+        prefix=prefix if prefix and prefix.rstrip(".").lower() in ("dr", "doctor") else None,
+        npi=npi,
+        specialty=specialty,
+        active=bool(resource.get("active", True)),
+    )
+
+
+def role_specialty(role: Mapping[str, Any]) -> str | None:
+    """The text of a PractitionerRole's first specialty."""
+    for specialty in role.get("specialty", []) or []:
+        if isinstance(specialty, Mapping):
+            text = specialty.get("text") or next(
+                (
+                    c.get("display")
+                    for c in specialty.get("coding", []) or []
+                    if isinstance(c, Mapping)
+                ),
+                None,
+            )
+            if text:
+                return str(text)
+    return None
+
+
+def location_from_fhir(resource: Mapping[str, Any]) -> Location:
+    """An R4 Location (an Epic department)."""
+    address = resource.get("address") or {}
+    if not isinstance(address, Mapping):
+        address = {}
+    return Location(
+        id=_id(resource),
+        name=str(resource.get("name") or ""),
+        city=address.get("city"),
+        state=address.get("state"),
+        postal_code=address.get("postalCode"),
+    )
+
+
+def find_parameters(query: SlotQuery, *, patient_id: str | None = None) -> JSON:
+    """The `Parameters` body of STU3 `Appointment/$find`."""
+    stamp = "%Y-%m-%dT%H:%M:%SZ"
+    parameters: list[JSON] = [
+        {"name": "startTime", "valueDateTime": query.start.astimezone(dt.UTC).strftime(stamp)},
+        {"name": "endTime", "valueDateTime": query.end.astimezone(dt.UTC).strftime(stamp)},
+        {
+            "name": "serviceType",
+            "valueCodeableConcept": {
+                "coding": [
+                    {
+                        "system": VISIT_TYPE_SYSTEM,
+                        "code": query.visit_type.code,
+                        "display": query.visit_type.display,
+                    }
+                ]
+            },
+        },
+    ]
+    parameters += [
+        {"name": "practitioner", "valueReference": {"reference": f"Practitioner/{pid}"}}
+        for pid in query.practitioner_ids
+    ]
+    if query.location_id:
+        parameters.append(
+            {
+                "name": "location-reference",
+                "valueReference": {"reference": f"Location/{query.location_id}"},
+            }
+        )
+    if patient_id:
+        parameters.append(
+            {
+                "name": "patient",
+                "resource": {"resourceType": "Patient", "identifier": [{"value": patient_id}]},
+            }
+        )
+    return {"resourceType": "Parameters", "parameter": parameters}
+
+
+def _participants(resource: Mapping[str, Any]) -> dict[str, str | None]:
+    ids: dict[str, str | None] = {"Patient": None, "Practitioner": None, "Location": None}
+    for participant in resource.get("participant", []) or []:
+        actor = participant.get("actor", {}) if isinstance(participant, Mapping) else {}
+        ref = actor.get("reference") if isinstance(actor, Mapping) else None
+        for kind in ids:
+            found = reference_id(ref, kind)
+            if found and ids[kind] is None:
+                ids[kind] = found
+    return ids
+
+
+def _visit_type(resource: Mapping[str, Any], known: Sequence[VisitType]) -> VisitType | None:
+    for concept in resource.get("serviceType", []) or []:
+        for coding in (concept or {}).get("coding", []) or []:
+            code = coding.get("code") if isinstance(coding, Mapping) else None
+            if code:
+                return next(
+                    (v for v in known if v.code == str(code)),
+                    VisitType(str(code), str(coding.get("display") or concept.get("text") or code)),
+                )
+    return None
+
+
+def slots_from_find(bundle: Mapping[str, Any], fallback: VisitType) -> list[Slot]:
+    """The proposed Appointments of a `$find` answer as free slots (earliest first)."""
+    slots = []
+    for entry in bundle.get("entry", []) or []:
+        resource = entry.get("resource") if isinstance(entry, Mapping) else None
+        if not isinstance(resource, Mapping) or resource.get("resourceType") != "Appointment":
+            continue
+        slot_ref = next(
+            (
+                reference_id(s.get("reference"), "Slot")
+                for s in resource.get("slot", []) or []
+                if isinstance(s, Mapping)
+            ),
+            None,
+        )
+        if slot_ref is None:
+            raise InvalidResponse("proposed Appointment without a Slot")
+        who = _participants(resource)
+        slots.append(
+            Slot(
+                id=slot_ref,
+                start=parse_instant(resource.get("start")),
+                end=parse_instant(resource.get("end")),
+                practitioner_id=who["Practitioner"],
+                location_id=who["Location"],
+                visit_type=_visit_type(resource, [fallback]) or fallback,
+                proposal=_id(resource),
+            )
+        )
+    return sorted(slots, key=lambda s: (s.start, s.practitioner_id or ""))
+
+
+def schedule_body(request: BookingRequest, *, reschedule: str | None = None) -> JSON:
+    """The ScheduleAppointment request (book, or move `reschedule` to this slot)."""
+    slot = request.slot
+    return {
+        "PatientID": request.patient.id,
+        "PatientIDType": "FHIR",
+        "SlotID": slot.id,
+        "ProviderID": slot.practitioner_id,
+        "ProviderIDType": "FHIR",
+        "DepartmentID": slot.location_id,
+        "DepartmentIDType": "FHIR",
+        "VisitTypeID": slot.visit_type.code,
+        "VisitTypeIDType": "External",
+        "Comments": request.reason,
+        "RescheduleAppointmentID": reschedule,
+    }
+
+
+def booked_from_schedule(answer: Mapping[str, Any], request: BookingRequest) -> Appointment:
+    """The appointment ScheduleAppointment made (its id; the rest is what we asked for)."""
+    made = answer.get("Appointment")
+    if not isinstance(made, Mapping) or not made.get("AppointmentID"):
+        raise InvalidResponse("ScheduleAppointment answered without an AppointmentID")
+    slot = request.slot
+    return Appointment(
+        id=str(made["AppointmentID"]),
+        status=AppointmentStatus.BOOKED,
+        start=slot.start,
+        end=slot.end,
+        patient_id=request.patient.id,
+        practitioner_id=slot.practitioner_id,
+        location_id=slot.location_id,
+        visit_type=slot.visit_type,
+    )
+
+
+def appointment_from_fhir(resource: Mapping[str, Any], known: Sequence[VisitType]) -> Appointment:
+    """An R4 Appointment as a record (with Epic's confirmation extension)."""
+    try:
+        status = AppointmentStatus(str(resource.get("status")))
+    except ValueError as exc:
+        raise InvalidResponse(f"unknown appointment status {resource.get('status')!r}") from exc
+    who = _participants(resource)
+    start, end = resource.get("start"), resource.get("end")
+    confirmed = any(
+        isinstance(x, Mapping)
+        and x.get("url") == CONFIRMATION
+        and x.get("valueCode") == "confirmed"
+        for x in resource.get("extension", []) or []
+    )
+    return Appointment(
+        id=_id(resource),
+        status=status,
+        start=parse_instant(start) if start else None,
+        end=parse_instant(end) if end else None,
+        patient_id=who["Patient"],
+        practitioner_id=who["Practitioner"],
+        location_id=who["Location"],
+        visit_type=_visit_type(resource, known),
+        confirmed=confirmed,
+    )
+
+
+def practitioners_from_encounters(resources: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Practitioner ids of finished visits, most recent first, each once."""
+
+    def when(resource: Mapping[str, Any]) -> str:
+        return str((resource.get("period") or {}).get("start") or "")
+
+    seen: list[str] = []
+    for encounter in sorted(resources, key=when, reverse=True):
+        for participant in encounter.get("participant", []) or []:
+            individual = participant.get("individual") if isinstance(participant, Mapping) else None
+            pid = reference_id((individual or {}).get("reference"), "Practitioner")
+            if pid and pid not in seen:
+                seen.append(pid)
+    return seen
+
+
+def coverage_from_fhir(resource: Mapping[str, Any]) -> Coverage:
+    """An R4 Coverage as a record."""
+    payor: Mapping[str, Any] = next(iter(resource.get("payor", []) or []), {}) or {}
+    plan = next(
+        (
+            str(c.get("name") or c.get("value"))
+            for c in resource.get("class", []) or []
+            if isinstance(c, Mapping) and (c.get("name") or c.get("value"))
+        ),
+        None,
+    )
+    return Coverage(
+        id=_id(resource),
+        payer=str(payor.get("display") or "your insurance"),
+        member_id=resource.get("subscriberId"),
+        status=resource.get("status"),
+        plan=plan,
+    )
