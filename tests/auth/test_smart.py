@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 from pathlib import Path
 
+import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from typer.testing import CliRunner
 
+from frontdesk.audit import MemoryAuditSink
 from frontdesk.auth import (
+    MemoryTokenCache,
     client_assertion,
     generate_key,
     jwks,
@@ -21,7 +25,9 @@ from frontdesk.auth import (
     public_jwk,
 )
 from frontdesk.cli import app
-from frontdesk.ehr import ConfigurationError
+from frontdesk.ehr import BookingRequest, ConfigurationError, PatientQuery, SlotQuery
+from frontdesk.sandbox import Sandbox
+from frontdesk.tenancy import build_registry, demo_deployment
 
 # RFC 7638 §3.1: this key's thumbprint is NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs.
 RFC7638_N = (
@@ -123,3 +129,52 @@ def test_keys_generate_command_rotates(tmp_path: Path) -> None:
     old_kid = key_id(load_private_key(file=first).public_key())
     new_kid = key_id(load_private_key(file=second).public_key())
     assert [k["kid"] for k in published] == [new_kid, old_kid]
+
+
+async def test_hundred_concurrent_epic_requests_share_one_token(sandbox: Sandbox) -> None:
+    """100 concurrent searches on a cold Epic tenant: one discovery, one token request."""
+    registry = build_registry(
+        demo_deployment(), audit=MemoryAuditSink(), tokens=MemoryTokenCache(), sandbox=sandbox
+    )
+    try:
+        riverside = registry.get("riverside")
+        assert riverside is not None
+        query = PatientQuery(family="Nguyen", given="Anh", birth_date=dt.date(1990, 7, 14))
+        results = await asyncio.gather(*(riverside.ehr.find_patients(query) for _ in range(100)))
+        assert all(len(r) == 1 for r in results)
+    finally:
+        await registry.aclose()
+    routes = [r.route for r in sandbox.requests if r.space == "riverside"]
+    assert routes.count("epic.token") == 1
+    assert sum(1 for r in routes if "smart" in r or "configuration" in r) <= 1
+    assert routes.count("epic.patient.search") == 100
+
+
+async def test_a_lost_schedule_answer_books_once(
+    sandbox: Sandbox, client: httpx.AsyncClient
+) -> None:
+    """ScheduleAppointment commits but its answer is lost: read back, no second booking."""
+    registry = build_registry(
+        demo_deployment(), audit=MemoryAuditSink(), tokens=MemoryTokenCache(), sandbox=sandbox
+    )
+    try:
+        riverside = registry.get("riverside")
+        assert riverside is not None
+        ehr = riverside.ehr
+        [anh] = await ehr.find_patients(
+            PatientQuery(family="Nguyen", given="Anh", birth_date=dt.date(1990, 7, 14))
+        )
+        directory = await ehr.directory()
+        follow_up = next(v for v in directory.visit_types if v.code == "1006")
+        start = dt.datetime(2026, 11, 30, 14, tzinfo=dt.UTC)
+        slots = await ehr.find_slots(SlotQuery(follow_up, start, start + dt.timedelta(days=4)))
+        lost = [{"route": "*ScheduleAppointment*", "error_status": 503, "phase": "after"}]
+        assert (await client.put("/sandbox/faults", json=lost)).status_code < 300
+        booked = await ehr.book(BookingRequest(patient=anh, slot=slots[0]))
+        await client.delete("/sandbox/faults")
+        mine = [a for a in await ehr.appointments(anh.id) if a.start == slots[0].start and a.active]
+        assert [a.id for a in mine] == [booked.id]
+    finally:
+        await registry.aclose()
+    writes = [r for r in sandbox.requests if r.route == "epic.schedule_appointment"]
+    assert len(writes) == 1  # the read-back found it: never sent twice

@@ -67,6 +67,7 @@ class CallState(BaseModel):
     provider_request: Sourced[ProviderRequest] | None = None
     visit_type: Sourced[VisitType] | None = None
     time_preference: Sourced[TimePreference] | None = None
+    fetched_slots: Sourced[tuple[Slot, ...]] | None = None
     offered_slots: Sourced[tuple[Slot, ...]] | None = None
     chosen_slot: Sourced[Slot] | None = None
     appointment: Sourced[Appointment] | None = None

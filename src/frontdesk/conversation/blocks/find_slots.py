@@ -62,6 +62,7 @@ async def _search(
     seen = set(ctx.progress.seen_slot_ids)
     zone = ctx.tenant.zone
     found: list[Slot] = []
+    fetched: list[Slot] = []
     providers = request.practitioner_ids if request else ()
     first = FIRST_STAGE_ONE_PROVIDER if len(providers) == 1 else FIRST_STAGE_MANY
     for stage_start, stage_end in _stages(start, end, first):
@@ -72,6 +73,7 @@ async def _search(
             practitioner_ids=providers,
         )
         slots = await ctx.ehr.find_slots(query)
+        fetched += slots
         found += [
             s
             for s in slots
@@ -79,12 +81,36 @@ async def _search(
         ]
         if len(pick(found, ctx.tenant.offers)) >= ctx.tenant.offers:
             break
+    ctx.record(
+        "fetched_slots", tuple(fetched), source="ehr", evidence=f"{len(fetched)} slots searched"
+    )
     return pick(found, ctx.tenant.offers)
+
+
+def _from_cache(ctx: BlockContext, pref: TimePreference) -> list[Slot]:
+    """Answer "anything later?" from what the last search already returned, when it can.
+
+    The cache is only trusted up to its last slot: a search may stop early (Epic's `$find`
+    returns the earliest few), so "nothing cached later" proves nothing.
+    """
+    cached = ctx.state.fetched_slots.value if ctx.state.fetched_slots else ()
+    after = ctx.progress.search_after
+    if not cached or after is None:
+        return []
+    seen = set(ctx.progress.seen_slot_ids)
+    zone = ctx.tenant.zone
+    later = [
+        s
+        for s in cached
+        if s.start > after and s.id not in seen and pref.accepts(s.start.astimezone(zone))
+    ]
+    picked = pick(later, ctx.tenant.offers)
+    return picked if len(picked) == ctx.tenant.offers else []
 
 
 @block(
     reads=("patient", "provider_request", "visit_type", "time_preference"),
-    writes=("time_preference", "offered_slots"),
+    writes=("time_preference", "offered_slots", "fetched_slots"),
     operations=("modmed.slot.search",),
     expecting=("time_preference",),
     goes_to=("offer_slots",),
@@ -118,7 +144,7 @@ async def find_slots(ctx: BlockContext, heard: Heard | None) -> Outcome:
         end = min(end, dt.datetime.combine(pref.latest + dt.timedelta(days=1), dt.time(), zone))
 
     lines: tuple[Line, ...] = ()
-    slots = await _search(ctx, start, end, pref)
+    slots = _from_cache(ctx, pref) or await _search(ctx, start, end, pref)
     if not slots:
         # Nothing at that time: offer the earliest openings rather than a dead end.
         slots = await _search(ctx, floor, horizon_end, None)

@@ -21,6 +21,7 @@ PER_INTENT = (
     "provider_request",
     "time_preference",
     "offered_slots",
+    "fetched_slots",
     "chosen_slot",
     "upcoming",
     "target_appointment",
