@@ -33,6 +33,7 @@ chat: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/turns.py
+	$(BIN)/python bench/transactions.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
