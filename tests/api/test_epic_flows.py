@@ -140,3 +140,15 @@ async def test_twins_on_one_phone_give_their_name(client: httpx.AsyncClient) -> 
     assert dt.date.fromisoformat(record["state"]["patient"]["value"]["birth_date"]) == dt.date(
         2001, 5, 21
     )
+
+
+async def test_the_specialty_switches_the_variant(client: httpx.AsyncClient) -> None:
+    """Cardiology resolves the Heart Center variant: its persona speaks, its visit type is used."""
+    caller = await call(
+        client, "book an appointment", "Wei Zhang", "January 9th 1962", "no", "cardiology"
+    )
+    assert "Riverside Heart Center" in caller.heard, caller.heard
+    record = await caller.record()
+    assert record["state"]["variant"]["value"] == "Cardiology"
+    assert record["state"]["variant"]["source"] == "attribute"
+    assert record["state"]["visit_type"]["evidence"] == "variant:Cardiology"

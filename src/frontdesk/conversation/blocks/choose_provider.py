@@ -60,8 +60,8 @@ async def read_history(ctx: BlockContext) -> None:
         ctx.record("coverages", coverages, source="ehr", evidence=evidence)
 
 
-def rescope(ctx: BlockContext, directory: Directory, request: ProviderRequest) -> None:
-    """Switch to the provider's specialty variant: visit type and department follow it."""
+def rescope(ctx: BlockContext, directory: Directory, request: ProviderRequest) -> tuple[Line, ...]:
+    """Switch to the provider's specialty variant: persona, visit type and department follow."""
     first = (
         directory.practitioner(request.practitioner_ids[0]) if request.practitioner_ids else None
     )
@@ -84,6 +84,9 @@ def rescope(ctx: BlockContext, directory: Directory, request: ProviderRequest) -
         else VisitType(code, "office")
     )
     ctx.record("visit_type", visit_type, source=source, evidence=evidence)
+    if variant is not None and variant.persona:
+        return (say("variant_persona", persona=variant.persona),)
+    return ()
 
 
 def _resolve(
@@ -92,8 +95,7 @@ def _resolve(
     ctx.reset_attempts()
     ctx.progress.candidates = []
     ctx.record("provider_request", request, source="caller", evidence=heard.evidence)
-    rescope(ctx, directory, request)
-    return Next(say=(line,))
+    return Next(say=(line, *rescope(ctx, directory, request)))
 
 
 @block(

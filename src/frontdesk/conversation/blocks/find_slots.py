@@ -64,6 +64,8 @@ async def _search(
     found: list[Slot] = []
     fetched: list[Slot] = []
     providers = request.practitioner_ids if request else ()
+    variant = ctx.tenant.variant_for(ctx.state.variant.value if ctx.state.variant else None)
+    department = variant.location if variant is not None else None
     first = FIRST_STAGE_ONE_PROVIDER if len(providers) == 1 else FIRST_STAGE_MANY
     for stage_start, stage_end in _stages(start, end, first):
         query = SlotQuery(
@@ -71,6 +73,7 @@ async def _search(
             start=stage_start,
             end=stage_end,
             practitioner_ids=providers,
+            location_id=department,
         )
         slots = await ctx.ehr.find_slots(query)
         fetched += slots
@@ -109,7 +112,7 @@ def _from_cache(ctx: BlockContext, pref: TimePreference) -> list[Slot]:
 
 
 @block(
-    reads=("patient", "provider_request", "visit_type", "time_preference"),
+    reads=("patient", "provider_request", "visit_type", "time_preference", "variant"),
     writes=("time_preference", "offered_slots", "fetched_slots"),
     operations=("modmed.slot.search",),
     expecting=("time_preference",),
