@@ -22,7 +22,7 @@ from frontdesk.settings import Settings
 app = typer.Typer(
     help="frontdesk: the front-desk agent for medical practices.", no_args_is_help=True
 )
-sandbox_app = typer.Typer(help="The sandbox EHR (ModMed-style firms) on its own.")
+sandbox_app = typer.Typer(help="The sandbox EHR (ModMed-style firms, Epic-style orgs) on its own.")
 audit_app = typer.Typer(help="The audit trail.")
 keys_app = typer.Typer(help="Signing keys for Epic and other SMART Backend Services servers.")
 app.add_typer(sandbox_app, name="sandbox")
@@ -154,7 +154,7 @@ def sandbox(
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8090,
 ) -> None:
-    """Run the sandbox EHR alone (no agent)."""
+    """Run the sandbox EHR alone (ModMed-style firms and Epic-style orgs; no agent)."""
     if ctx.invoked_subcommand is not None:
         return
     from frontdesk.sandbox import create_sandbox
@@ -166,6 +166,11 @@ def sandbox(
         console.print(
             f"firm {firm}: http://{host}:{port}{sandbox.modmed_base_path(firm)}  "
             f"[dim]api key {creds.api_key}, user {creds.username}[/]"
+        )
+    for org in sandbox.orgs:
+        console.print(
+            f"org {org}: http://{host}:{port}{sandbox.epic_base_path(org)}/api/FHIR/R4  "
+            f"[dim]register a backend client's JWKS: PUT /sandbox/epic/{org}/clients/{{id}}[/]"
         )
     uvicorn.run(sandbox.app, host=host, port=port, log_config=None)
 

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from frontdesk.sandbox import Sandbox, create_sandbox
+from frontdesk.sandbox import DEMO_ORGS, Sandbox, create_sandbox
 from tests.sandbox.epic_util import EpicClinic, open_epic
 from tests.sandbox.util import ANCHOR, Clinic, FakeClock, open_clinic
 
@@ -45,14 +45,21 @@ async def reader(shared_sandbox: Sandbox) -> AsyncIterator[Clinic]:
 
 @pytest.fixture
 def epic_sandbox(clock: FakeClock) -> Sandbox:
-    """A fresh sandbox of the demo Epic orgs only, on a hand-moved clock."""
-    return create_sandbox((), anchor=ANCHOR, clock=clock)
+    """A fresh sandbox of the first demo Epic org only, on a hand-moved clock."""
+    return create_sandbox((), orgs=DEMO_ORGS[:1], anchor=ANCHOR, clock=clock)
 
 
 @pytest.fixture
 async def epic(epic_sandbox: Sandbox, clock: FakeClock) -> AsyncIterator[EpicClinic]:
-    """An HTTP client on fresh Epic orgs, with a registered backend client."""
+    """An HTTP client on a fresh Epic org (riverside), with a registered backend client."""
     async with open_epic(epic_sandbox, clock) as opened:
+        yield opened
+
+
+@pytest.fixture
+async def epic_both(clock: FakeClock) -> AsyncIterator[EpicClinic]:
+    """An HTTP client on both fresh demo Epic orgs."""
+    async with open_epic(create_sandbox((), anchor=ANCHOR, clock=clock), clock) as opened:
         yield opened
 
 

@@ -162,33 +162,33 @@ async def test_the_form_must_be_a_client_credentials_assertion(epic: EpicClinic)
         assert response.json() == {"error": "invalid_client", "error_description": None}
 
 
-async def test_clients_are_per_org(epic: EpicClinic) -> None:
+async def test_clients_are_per_org(epic_both: EpicClinic) -> None:
     """A client registered with one org cannot get a token from another."""
-    epic.sandbox.register_client(RIVER, CLIENT_ID, jwks(key("k1")))
-    signed = assertion(key("k1"), token_url(LAKE), epic.clock())
-    assert (await _token(epic, signed, LAKE))[0] == 400
+    epic_both.sandbox.register_client(RIVER, CLIENT_ID, jwks(key("k1")))
+    signed = assertion(key("k1"), token_url(LAKE), epic_both.clock())
+    assert (await _token(epic_both, signed, LAKE))[0] == 400
 
 
-async def test_tokens_are_per_org(epic: EpicClinic) -> None:
+async def test_tokens_are_per_org(epic_both: EpicClinic) -> None:
     """Another org's token, a missing or a made-up one is 401 on FHIR and private routes."""
-    river = (await epic.headers(RIVER))["Authorization"].split()[1]
-    lake = (await epic.headers(LAKE))["Authorization"].split()[1]
-    assert await _search(epic, river) == 200
-    assert await _search(epic, lake) == 401
-    assert await _search(epic, "made-up") == 401
-    response = await epic.http.get("/epic/riverside/api/FHIR/R4/Practitioner")
+    river = (await epic_both.headers(RIVER))["Authorization"].split()[1]
+    lake = (await epic_both.headers(LAKE))["Authorization"].split()[1]
+    assert await _search(epic_both, river) == 200
+    assert await _search(epic_both, lake) == 401
+    assert await _search(epic_both, "made-up") == 401
+    response = await epic_both.http.get("/epic/riverside/api/FHIR/R4/Practitioner")
     assert response.status_code == 401
     assert response.json()["resourceType"] == "OperationOutcome"
     assert response.headers["www-authenticate"].startswith("Bearer")
-    private = await epic.http.post(
+    private = await epic_both.http.post(
         "/epic/riverside/api/epic/2014/PatientAccess/External/CancelAppointment/Scheduling/Cancel",
         json={},
         headers={"Authorization": f"Bearer {lake}"},
     )
     assert private.status_code == 401
-    epic.sandbox.requests.clear()
-    await _search(epic, lake)
-    record = epic.sandbox.requests[-1]
+    epic_both.sandbox.requests.clear()
+    await _search(epic_both, lake)
+    record = epic_both.sandbox.requests[-1]
     assert (record.space, record.token_space, record.status) == (RIVER, LAKE, 401)
 
 
@@ -227,12 +227,12 @@ def test_register_client_checks_its_arguments() -> None:
         sandbox.register_client(RIVER, CLIENT_ID, {"keys": "none"})
 
 
-async def test_tokens_expire_and_can_be_revoked(epic: EpicClinic) -> None:
+async def test_tokens_expire_and_can_be_revoked(epic_both: EpicClinic) -> None:
     """A token dies at its expiry or when the org's tokens are revoked; the other org's live on."""
-    river, lake = await epic.headers(RIVER), await epic.headers(LAKE)
-    response = await epic.http.post("/sandbox/tokens/revoke", json={"space": RIVER})
+    river, lake = await epic_both.headers(RIVER), await epic_both.headers(LAKE)
+    response = await epic_both.http.post("/sandbox/tokens/revoke", json={"space": RIVER})
     assert response.json() == {"space": RIVER, "revoked": 1}
-    assert await _search(epic, river["Authorization"].split()[1]) == 401
-    assert await _search(epic, lake["Authorization"].split()[1], LAKE) == 200
-    epic.clock.advance(3600)
-    assert await _search(epic, lake["Authorization"].split()[1], LAKE) == 401
+    assert await _search(epic_both, river["Authorization"].split()[1]) == 401
+    assert await _search(epic_both, lake["Authorization"].split()[1], LAKE) == 200
+    epic_both.clock.advance(3600)
+    assert await _search(epic_both, lake["Authorization"].split()[1], LAKE) == 401

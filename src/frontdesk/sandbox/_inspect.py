@@ -8,6 +8,8 @@
 * `GET /sandbox/requests?space=&route=` and `DELETE /sandbox/requests`: the request log.
 * `POST /sandbox/tokens/revoke` `{"space": …}`: invalidate that space's access tokens.
 * `GET/PUT/DELETE /sandbox/faults`: the fault rules (`PUT` takes `{"rules": [...]}`).
+* `PUT /sandbox/epic/{org}/clients/{client_id}` (served by the Epic route set) with a JWKS:
+  register or rotate a backend app's public keys.
 """
 
 from __future__ import annotations
