@@ -92,6 +92,7 @@ async def run_calls(calls: int, latency_ms: float, folder: Path) -> list[dict[st
     runtime = await Runtime.start(
         Settings(sandbox=False), deployment=demo_deployment(), sandbox=sandbox, audit=audit
     )
+    Runtime.settle()  # as `frontdesk serve` does after boot
     records = []
     try:
         transport = httpx.ASGITransport(app=create_asgi(runtime))

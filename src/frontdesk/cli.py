@@ -44,6 +44,7 @@ def _settings(config: Path | None) -> Settings:
 
 async def _serve(settings: Settings, host: str, port: int) -> None:
     runtime = await Runtime.start(settings)
+    Runtime.settle()
     try:
         server = uvicorn.Server(
             uvicorn.Config(create_asgi(runtime), host=host, port=port, log_config=None)
