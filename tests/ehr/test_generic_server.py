@@ -297,6 +297,7 @@ async def test_find_patient(harness: Harness, practice: Practice, query: Patient
         birth_date=dt.date(1980, 1, 2),
         gender="female",
         phone="5615550123",
+        phones=("5615550123",),
         mrn="MRN-001",
     )
 

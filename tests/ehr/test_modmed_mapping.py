@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from frontdesk.ehr import AppointmentStatus, BookingRequest, Patient, Slot, SlotQuery, VisitType
+from frontdesk.ehr.fhir import location_from_fhir
 from frontdesk.ehr.modmed._mapping import (
     appointment_from_fhir,
     appointment_resource,
-    location_from_fhir,
     patient_from_fhir,
     practitioner_from_fhir,
     slot_from_fhir,

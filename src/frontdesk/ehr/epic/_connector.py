@@ -29,7 +29,6 @@ from frontdesk.ehr.epic._mapping import (
     booked_from_schedule,
     coverage_from_fhir,
     find_parameters,
-    location_from_fhir,
     match_parameters,
     matches_from_bundle,
     patient_from_fhir,
@@ -40,7 +39,7 @@ from frontdesk.ehr.epic._mapping import (
     schedule_body,
     slots_from_find,
 )
-from frontdesk.ehr.fhir import FhirClient, RetryBudget, reference_id
+from frontdesk.ehr.fhir import FhirClient, RetryBudget, location_from_fhir, reference_id
 from frontdesk.metering import Operation
 
 log = structlog.get_logger(__name__)

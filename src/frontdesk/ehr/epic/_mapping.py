@@ -12,7 +12,6 @@ from frontdesk.ehr._records import (
     AppointmentStatus,
     BookingRequest,
     Coverage,
-    Location,
     Patient,
     PatientMatch,
     PatientQuery,
@@ -21,7 +20,16 @@ from frontdesk.ehr._records import (
     SlotQuery,
     VisitType,
 )
-from frontdesk.ehr.fhir import JSON, parse_instant, reference_id
+from frontdesk.ehr.fhir import (
+    JSON,
+    human_name,
+    national_digits,
+    parse_instant,
+    reference_id,
+    resource_id,
+)
+from frontdesk.ehr.fhir import patient_from_fhir as fhir_patient
+from frontdesk.ehr.fhir import patient_params as fhir_patient_params
 
 #: Epic's visit-type code system in the sandbox (customers have their own OID).
 VISIT_TYPE_SYSTEM = "urn:oid:1.2.840.114350.1.13.861.1.7.3.808267.11"
@@ -32,35 +40,8 @@ MATCH_GRADE = "http://hl7.org/fhir/StructureDefinition/match-grade"
 NPI = "http://hl7.org/fhir/sid/us-npi"
 
 
-def _name(resource: Mapping[str, Any]) -> tuple[str, tuple[str, ...], str | None]:
-    names = [n for n in resource.get("name", []) or [] if isinstance(n, Mapping)]
-    official = next((n for n in names if n.get("use") == "official"), names[0] if names else {})
-    given = tuple(str(g) for g in official.get("given", []) or [])
-    prefix = next(iter(official.get("prefix", []) or []), None)
-    return str(official.get("family") or ""), given, str(prefix) if prefix else None
-
-
-def _id(resource: Mapping[str, Any]) -> str:
-    value = resource.get("id")
-    if not value:
-        raise InvalidResponse(f"{resource.get('resourceType')} without an id")
-    return str(value)
-
-
-def patient_from_fhir(resource: Mapping[str, Any]) -> Patient:
-    """An R4 Patient as a record."""
-    family, given, _ = _name(resource)
-    birth = resource.get("birthDate")
-    try:
-        birth_date = dt.date.fromisoformat(birth) if isinstance(birth, str) else None
-    except ValueError as exc:
-        raise InvalidResponse(f"unreadable birthDate {birth!r}") from exc
-    phones = tuple(
-        str(t.get("value"))
-        for t in resource.get("telecom", []) or []
-        if isinstance(t, Mapping) and t.get("system") == "phone" and t.get("value")
-    )
-    mrn = next(
+def _epic_mrn(resource: Mapping[str, Any]) -> str | None:
+    return next(
         (
             str(i.get("value"))
             for i in resource.get("identifier", []) or []
@@ -68,32 +49,16 @@ def patient_from_fhir(resource: Mapping[str, Any]) -> Patient:
         ),
         None,
     )
-    return Patient(
-        id=_id(resource),
-        family=family,
-        given=given,
-        birth_date=birth_date,
-        gender=resource.get("gender"),
-        phone=phones[0] if phones else None,
-        mrn=mrn,
-        phones=phones,
-    )
+
+
+def patient_from_fhir(resource: Mapping[str, Any]) -> Patient:
+    """An R4 Patient as a record (MRN from the identifier typed MRN or EPI)."""
+    return fhir_patient(resource, mrn=_epic_mrn)
 
 
 def patient_params(query: PatientQuery) -> list[tuple[str, str]]:
     """Patient.Search parameters (Epic needs given + family + birthdate, or an identifier)."""
-    params: list[tuple[str, str]] = []
-    if query.family:
-        params.append(("family", query.family))
-    if query.given:
-        params.append(("given", query.given))
-    if query.birth_date:
-        params.append(("birthdate", query.birth_date.isoformat()))
-    if query.phone:
-        params.append(("telecom", "".join(ch for ch in query.phone if ch.isdigit())[-10:]))
-    if query.identifier:
-        params.append(("identifier", query.identifier))
-    return params
+    return fhir_patient_params(query, phone_param="telecom", count=None)
 
 
 def match_parameters(query: PatientQuery, *, count: int = 10) -> JSON:
@@ -109,8 +74,7 @@ def match_parameters(query: PatientQuery, *, count: int = 10) -> JSON:
     if query.birth_date:
         patient["birthDate"] = query.birth_date.isoformat()
     if query.phone:
-        digits = "".join(ch for ch in query.phone if ch.isdigit())[-10:]
-        patient["telecom"] = [{"system": "phone", "value": digits}]
+        patient["telecom"] = [{"system": "phone", "value": national_digits(query.phone)}]
     return {
         "resourceType": "Parameters",
         "parameter": [
@@ -145,7 +109,7 @@ def matches_from_bundle(bundle: Mapping[str, Any]) -> list[PatientMatch]:
 
 def practitioner_from_fhir(resource: Mapping[str, Any], specialty: str | None) -> Practitioner:
     """An R4 Practitioner (with the specialty its PractitionerRole names)."""
-    family, given, prefix = _name(resource)
+    family, given, prefix = human_name(resource)
     npi = next(
         (
             str(i.get("value"))
@@ -155,7 +119,7 @@ def practitioner_from_fhir(resource: Mapping[str, Any], specialty: str | None) -
         None,
     )
     return Practitioner(
-        id=_id(resource),
+        id=resource_id(resource),
         family=family,
         given=given,
         prefix=prefix if prefix and prefix.rstrip(".").lower() in ("dr", "doctor") else None,
@@ -180,20 +144,6 @@ def role_specialty(role: Mapping[str, Any]) -> str | None:
             if text:
                 return str(text)
     return None
-
-
-def location_from_fhir(resource: Mapping[str, Any]) -> Location:
-    """An R4 Location (an Epic department)."""
-    address = resource.get("address") or {}
-    if not isinstance(address, Mapping):
-        address = {}
-    return Location(
-        id=_id(resource),
-        name=str(resource.get("name") or ""),
-        city=address.get("city"),
-        state=address.get("state"),
-        postal_code=address.get("postalCode"),
-    )
 
 
 def find_parameters(query: SlotQuery, *, patient_id: str | None = None) -> JSON:
@@ -286,7 +236,7 @@ def slots_from_find(bundle: Mapping[str, Any], fallback: VisitType) -> list[Slot
                 practitioner_id=who["Practitioner"],
                 location_id=who["Location"],
                 visit_type=_visit_type(resource, [fallback]) or fallback,
-                proposal=_id(resource),
+                proposal=resource_id(resource),
             )
         )
     return sorted(slots, key=lambda s: (s.start, s.practitioner_id or ""))
@@ -343,7 +293,7 @@ def appointment_from_fhir(resource: Mapping[str, Any], known: Sequence[VisitType
         for x in resource.get("extension", []) or []
     )
     return Appointment(
-        id=_id(resource),
+        id=resource_id(resource),
         status=status,
         start=parse_instant(start) if start else None,
         end=parse_instant(end) if end else None,
@@ -383,7 +333,7 @@ def coverage_from_fhir(resource: Mapping[str, Any]) -> Coverage:
         None,
     )
     return Coverage(
-        id=_id(resource),
+        id=resource_id(resource),
         payer=str(payor.get("display") or "your insurance"),
         member_id=resource.get("subscriberId"),
         status=resource.get("status"),

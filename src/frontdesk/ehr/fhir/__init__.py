@@ -8,6 +8,14 @@ from frontdesk.ehr.fhir._client import (
     map_http_errors,
     raise_for_response,
 )
+from frontdesk.ehr.fhir._resources import (
+    human_name,
+    location_from_fhir,
+    national_digits,
+    patient_from_fhir,
+    patient_params,
+    resource_id,
+)
 from frontdesk.ehr.fhir._values import parse_instant, reference_id, to_instant
 
 __all__ = [
@@ -15,9 +23,15 @@ __all__ = [
     "FhirClient",
     "Params",
     "RetryBudget",
+    "human_name",
+    "location_from_fhir",
     "map_http_errors",
+    "national_digits",
     "parse_instant",
+    "patient_from_fhir",
+    "patient_params",
     "raise_for_response",
     "reference_id",
+    "resource_id",
     "to_instant",
 ]

@@ -31,6 +31,7 @@ from frontdesk.ehr.fhir import (
     JSON,
     FhirClient,
     RetryBudget,
+    location_from_fhir,
     map_http_errors,
     raise_for_response,
 )
@@ -43,7 +44,6 @@ from frontdesk.ehr.generic._mapping import (
     has_identifier,
     holds_slot,
     if_none_exist,
-    location_from_fhir,
     patient_from_fhir,
     patient_params,
     practitioner_from_fhir,

@@ -18,7 +18,6 @@ from frontdesk.ehr._records import (
     Appointment,
     AppointmentStatus,
     BookingRequest,
-    Location,
     Patient,
     PatientQuery,
     Practitioner,
@@ -26,7 +25,17 @@ from frontdesk.ehr._records import (
     SlotQuery,
     VisitType,
 )
-from frontdesk.ehr.fhir import JSON, Params, parse_instant, reference_id, to_instant
+from frontdesk.ehr.fhir import (
+    JSON,
+    Params,
+    human_name,
+    parse_instant,
+    reference_id,
+    resource_id,
+    to_instant,
+)
+from frontdesk.ehr.fhir import patient_from_fhir as fhir_patient
+from frontdesk.ehr.fhir import patient_params as fhir_patient_params
 
 NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
 #: Where our booking idempotency keys live on the Appointments we create.
@@ -66,29 +75,10 @@ def search_instant(value: dt.datetime) -> str:
     return to_instant(value).replace("+00:00", "Z")
 
 
-def _require_id(resource: Mapping[str, Any]) -> str:
-    value = resource.get("id")
-    if not value:
-        raise InvalidResponse(f"{resource.get('resourceType')} without an id")
-    return str(value)
-
-
 def _mappings(value: object) -> Iterator[Mapping[str, Any]]:
     """The dict items of a JSON array (anything else in it, or a non-array, is skipped)."""
     if isinstance(value, list):
         yield from (item for item in value if isinstance(item, Mapping))
-
-
-def _name(resource: Mapping[str, Any]) -> tuple[str, tuple[str, ...], str | None]:
-    """Family, given names and prefix of the official (else usual, else first) HumanName."""
-    names = list(_mappings(resource.get("name")))
-    chosen = next(
-        (n for use in ("official", "usual") for n in names if n.get("use") == use),
-        names[0] if names else {},
-    )
-    given = tuple(str(g) for g in chosen.get("given", []) or [])
-    prefix = next(iter(chosen.get("prefix", []) or []), None)
-    return str(chosen.get("family") or ""), given, str(prefix) if prefix else None
 
 
 def _codings(concept: object) -> Iterator[Mapping[str, Any]]:
@@ -96,37 +86,8 @@ def _codings(concept: object) -> Iterator[Mapping[str, Any]]:
         yield from _mappings(concept.get("coding"))
 
 
-def patient_params(query: PatientQuery) -> Params:
-    """Patient search parameters (the server's own string matching: `family` starts-with)."""
-    params: Params = []
-    if query.family:
-        params.append(("family", query.family))
-    if query.given:
-        params.append(("given", query.given))
-    if query.birth_date:
-        params.append(("birthdate", query.birth_date.isoformat()))
-    if query.phone:
-        # `phone` is a token search on the stored value: send the 10 national digits.
-        params.append(("phone", "".join(ch for ch in query.phone if ch.isdigit())[-10:]))
-    if query.identifier:
-        params.append(("identifier", query.identifier))
-    params.append(("_count", "50"))
-    return params
-
-
-def patient_from_fhir(resource: Mapping[str, Any]) -> Patient:
-    """A Patient resource as a record; the MRN is the identifier typed `MR` (v2-0203)."""
-    family, given, _ = _name(resource)
-    birth = resource.get("birthDate")
-    try:
-        birth_date = dt.date.fromisoformat(birth) if isinstance(birth, str) else None
-    except ValueError as exc:
-        raise InvalidResponse(f"unreadable birthDate {birth!r}") from exc
-    phone = next(
-        (str(t["value"]) for t in _mappings(resource.get("telecom")) if t.get("system") == "phone"),
-        None,
-    )
-    mrn = next(
+def _typed_mrn(resource: Mapping[str, Any]) -> str | None:
+    return next(
         (
             str(i.get("value"))
             for i in _mappings(resource.get("identifier"))
@@ -134,23 +95,24 @@ def patient_from_fhir(resource: Mapping[str, Any]) -> Patient:
         ),
         None,
     )
-    return Patient(
-        id=_require_id(resource),
-        family=family,
-        given=given,
-        birth_date=birth_date,
-        gender=resource.get("gender"),
-        phone=phone,
-        mrn=mrn,
-    )
+
+
+def patient_from_fhir(resource: Mapping[str, Any]) -> Patient:
+    """A Patient as a record; the MRN is the identifier typed `MR` (v2-0203)."""
+    return fhir_patient(resource, mrn=_typed_mrn)
+
+
+def patient_params(query: PatientQuery) -> Params:
+    """Patient search parameters (the server's own string matching: `family` starts-with)."""
+    return fhir_patient_params(query)
 
 
 def practitioner_from_fhir(
     resource: Mapping[str, Any], specialties: Mapping[str, str] | None = None
 ) -> Practitioner:
     """A Practitioner as a record; the deployment's specialty overlay wins over qualifications."""
-    family, given, prefix = _name(resource)
-    pid = _require_id(resource)
+    family, given, prefix = human_name(resource)
+    pid = resource_id(resource)
     specialty = (specialties or {}).get(pid)
     if specialty is None:
         for qualification in _mappings(resource.get("qualification")):
@@ -178,20 +140,6 @@ def practitioner_from_fhir(
         npi=npi,
         specialty=specialty,
         active=resource.get("active") is not False,
-    )
-
-
-def location_from_fhir(resource: Mapping[str, Any]) -> Location:
-    """A Location as a record."""
-    address = resource.get("address")
-    if not isinstance(address, Mapping):
-        address = {}
-    return Location(
-        id=_require_id(resource),
-        name=str(resource.get("name") or ""),
-        city=address.get("city"),
-        state=address.get("state"),
-        postal_code=address.get("postalCode"),
     )
 
 
@@ -267,7 +215,7 @@ def slot_from_fhir(
 ) -> Slot:
     """A free Slot as a record, with its Schedule's provider and location."""
     return Slot(
-        id=_require_id(resource),
+        id=resource_id(resource),
         start=parse_instant(resource.get("start")),
         end=parse_instant(resource.get("end")),
         practitioner_id=actors.practitioner_id,
@@ -397,7 +345,7 @@ def appointment_from_fhir(
         )
     start, end = resource.get("start"), resource.get("end")
     return Appointment(
-        id=_require_id(resource),
+        id=resource_id(resource),
         status=status,
         start=parse_instant(start) if start else None,
         end=parse_instant(end) if end else None,

@@ -23,11 +23,10 @@ from frontdesk.ehr._records import (
     Slot,
     SlotQuery,
 )
-from frontdesk.ehr.fhir import FhirClient, RetryBudget
+from frontdesk.ehr.fhir import FhirClient, RetryBudget, location_from_fhir
 from frontdesk.ehr.modmed._mapping import (
     appointment_from_fhir,
     appointment_resource,
-    location_from_fhir,
     patient_from_fhir,
     patient_params,
     practitioner_from_fhir,

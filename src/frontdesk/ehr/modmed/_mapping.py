@@ -11,7 +11,6 @@ from frontdesk.ehr._records import (
     Appointment,
     AppointmentStatus,
     BookingRequest,
-    Location,
     Patient,
     PatientQuery,
     Practitioner,
@@ -19,7 +18,16 @@ from frontdesk.ehr._records import (
     SlotQuery,
     VisitType,
 )
-from frontdesk.ehr.fhir import JSON, parse_instant, reference_id, to_instant
+from frontdesk.ehr.fhir import (
+    JSON,
+    human_name,
+    parse_instant,
+    reference_id,
+    resource_id,
+    to_instant,
+)
+from frontdesk.ehr.fhir import patient_from_fhir as fhir_patient
+from frontdesk.ehr.fhir import patient_params as fhir_patient_params
 
 V2_0203 = "http://www.hl7.org/fhir/v2/0203/index.html#v2-0203-"
 MRN = V2_0203 + "MR"
@@ -43,69 +51,22 @@ def _identifier(resource: Mapping[str, Any], system: str) -> str | None:
     return None
 
 
-def _name(resource: Mapping[str, Any]) -> tuple[str, tuple[str, ...], str | None]:
-    names = resource.get("name") or [{}]
-    first = names[0] if isinstance(names[0], Mapping) else {}
-    given = tuple(str(g) for g in first.get("given", []) or [])
-    prefix = next(iter(first.get("prefix", []) or []), None)
-    return str(first.get("family") or ""), given, str(prefix) if prefix else None
-
-
-def _require_id(resource: Mapping[str, Any]) -> str:
-    value = resource.get("id")
-    if not value:
-        raise InvalidResponse(f"{resource.get('resourceType')} without an id")
-    return str(value)
+def patient_from_fhir(resource: Mapping[str, Any]) -> Patient:
+    """A Patient resource as a record (MRN under ModMed's v2-0203 system)."""
+    return fhir_patient(resource, mrn=lambda r: _identifier(r, MRN))
 
 
 def patient_params(query: PatientQuery) -> list[tuple[str, str]]:
     """Search parameters for a patient query (family is exact, given is a prefix)."""
-    params: list[tuple[str, str]] = []
-    if query.family:
-        params.append(("family", query.family))
-    if query.given:
-        params.append(("given", query.given))
-    if query.birth_date:
-        params.append(("birthdate", query.birth_date.isoformat()))
-    if query.phone:
-        params.append(("phone", "".join(ch for ch in query.phone if ch.isdigit())[-10:]))
-    if query.identifier:
-        params.append(("identifier", query.identifier))
-    params.append(("_count", "50"))
-    return params
-
-
-def patient_from_fhir(resource: Mapping[str, Any]) -> Patient:
-    """A Patient resource as a record."""
-    family, given, _ = _name(resource)
-    birth = resource.get("birthDate")
-    phones = tuple(
-        str(t.get("value"))
-        for t in resource.get("telecom", []) or []
-        if isinstance(t, Mapping) and t.get("system") == "phone" and t.get("value")
-    )
-    try:
-        birth_date = dt.date.fromisoformat(birth) if isinstance(birth, str) else None
-    except ValueError as exc:
-        raise InvalidResponse(f"unreadable birthDate {birth!r}") from exc
-    return Patient(
-        id=_require_id(resource),
-        family=family,
-        given=given,
-        birth_date=birth_date,
-        gender=resource.get("gender"),
-        phone=phones[0] if phones else None,
-        mrn=_identifier(resource, MRN),
-        phones=phones,
-    )
+    return fhir_patient_params(query)
 
 
 def practitioner_from_fhir(
     resource: Mapping[str, Any], specialties: Mapping[str, str] | None = None
 ) -> Practitioner:
     """A Practitioner resource as a record; the deployment's specialty overlay wins."""
-    family, given, prefix = _name(resource)
-    pid = _require_id(resource)
+    family, given, prefix = human_name(resource)
+    pid = resource_id(resource)
     specialty = (specialties or {}).get(pid)
     if specialty is None:
         for qualification in resource.get("qualification", []) or []:
@@ -121,20 +82,6 @@ def practitioner_from_fhir(
         npi=_identifier(resource, NPI),
         specialty=specialty,
         active=bool(resource.get("active", True)),
-    )
-
-
-def location_from_fhir(resource: Mapping[str, Any]) -> Location:
-    """A Location resource as a record (ModMed's `address` is a single object)."""
-    address = resource.get("address") or {}
-    if not isinstance(address, Mapping):
-        address = {}
-    return Location(
-        id=_require_id(resource),
-        name=str(resource.get("name") or ""),
-        city=address.get("city"),
-        state=address.get("state"),
-        postal_code=address.get("postalCode"),
     )
 
 
@@ -191,7 +138,7 @@ def slot_from_fhir(resource: Mapping[str, Any], visit_types: Sequence[VisitType]
         raise InvalidResponse("Slot without an appointment type")
     visit_type = next((v for v in visit_types if v.code == code), VisitType(code, code))
     return Slot(
-        id=_require_id(resource),
+        id=resource_id(resource),
         start=parse_instant(resource.get("start")),
         end=parse_instant(resource.get("end")),
         practitioner_id=_identifier(resource, PROVIDER),
@@ -263,7 +210,7 @@ def appointment_from_fhir(
         )
     start, end = resource.get("start"), resource.get("end")
     return Appointment(
-        id=_require_id(resource),
+        id=resource_id(resource),
         status=status,
         start=parse_instant(start) if start else None,
         end=parse_instant(end) if end else None,

@@ -1,0 +1,96 @@
+"""Vendor-neutral FHIR R4 resources ↔ records: what every connector reads the same way."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from frontdesk.ehr._errors import InvalidResponse
+from frontdesk.ehr._records import Location, Patient, PatientQuery
+
+
+def resource_id(resource: Mapping[str, Any]) -> str:
+    """The resource's id; a resource without one is an unreadable answer."""
+    value = resource.get("id")
+    if not value:
+        raise InvalidResponse(f"{resource.get('resourceType')} without an id")
+    return str(value)
+
+
+def human_name(resource: Mapping[str, Any]) -> tuple[str, tuple[str, ...], str | None]:
+    """(family, given names, prefix) of the official name, else the usual, else the first."""
+    names = [n for n in resource.get("name", []) or [] if isinstance(n, Mapping)]
+    chosen = next(
+        (n for use in ("official", "usual") for n in names if n.get("use") == use),
+        names[0] if names else {},
+    )
+    given = tuple(str(g) for g in chosen.get("given", []) or [])
+    prefix = next(iter(chosen.get("prefix", []) or []), None)
+    return str(chosen.get("family") or ""), given, str(prefix) if prefix else None
+
+
+def national_digits(number: str) -> str:
+    """The 10 national digits of a US phone number, however it was written."""
+    return "".join(ch for ch in number if ch.isdigit())[-10:]
+
+
+def patient_params(
+    query: PatientQuery, *, phone_param: str = "phone", count: int | None = 50
+) -> list[tuple[str, str]]:
+    """Patient search parameters for what the caller told us."""
+    params: list[tuple[str, str]] = []
+    if query.family:
+        params.append(("family", query.family))
+    if query.given:
+        params.append(("given", query.given))
+    if query.birth_date:
+        params.append(("birthdate", query.birth_date.isoformat()))
+    if query.phone:
+        params.append((phone_param, national_digits(query.phone)))
+    if query.identifier:
+        params.append(("identifier", query.identifier))
+    if count is not None:
+        params.append(("_count", str(count)))
+    return params
+
+
+def patient_from_fhir(
+    resource: Mapping[str, Any], *, mrn: Callable[[Mapping[str, Any]], str | None]
+) -> Patient:
+    """A Patient as a record; `mrn` knows where this vendor keeps the medical record number."""
+    family, given, _ = human_name(resource)
+    birth = resource.get("birthDate")
+    try:
+        birth_date = dt.date.fromisoformat(birth) if isinstance(birth, str) else None
+    except ValueError as exc:
+        raise InvalidResponse(f"unreadable birthDate {birth!r}") from exc
+    phones = tuple(
+        str(t.get("value"))
+        for t in resource.get("telecom", []) or []
+        if isinstance(t, Mapping) and t.get("system") == "phone" and t.get("value")
+    )
+    return Patient(
+        id=resource_id(resource),
+        family=family,
+        given=given,
+        birth_date=birth_date,
+        gender=resource.get("gender"),
+        phone=phones[0] if phones else None,
+        mrn=mrn(resource),
+        phones=phones,
+    )
+
+
+def location_from_fhir(resource: Mapping[str, Any]) -> Location:
+    """A Location as a record (its address is a single object in R4)."""
+    address = resource.get("address") or {}
+    if not isinstance(address, Mapping):
+        address = {}
+    return Location(
+        id=resource_id(resource),
+        name=str(resource.get("name") or ""),
+        city=address.get("city"),
+        state=address.get("state"),
+        postal_code=address.get("postalCode"),
+    )
