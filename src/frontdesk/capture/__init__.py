@@ -8,6 +8,7 @@ numbers as words or digits, and returns None when it found nothing it can stand 
 from frontdesk.capture._choice import Chosen, NoneOfThese, parse_choice
 from frontdesk.capture._dates import parse_birth_date
 from frontdesk.capture._intent import Intent, parse_intents
+from frontdesk.capture._member import PayerOption, match_payer, parse_member_id, spoken_member_id
 from frontdesk.capture._names import PersonName, parse_name
 from frontdesk.capture._providers import AnyProvider, ProviderMatch, ProviderOption, match_provider
 from frontdesk.capture._similarity import name_similarity, normalize_name
@@ -22,10 +23,12 @@ __all__ = [
     "Intent",
     "NoneOfThese",
     "PartOfDay",
+    "PayerOption",
     "PersonName",
     "ProviderMatch",
     "ProviderOption",
     "TimePreference",
+    "match_payer",
     "match_provider",
     "mentioned_visit_type",
     "name_similarity",
@@ -33,9 +36,11 @@ __all__ = [
     "parse_birth_date",
     "parse_choice",
     "parse_intents",
+    "parse_member_id",
     "parse_name",
     "parse_spelled",
     "parse_time_preference",
     "parse_yes_no",
     "says_no_more",
+    "spoken_member_id",
 ]

@@ -1,0 +1,61 @@
+import pytest
+
+from frontdesk.capture import PayerOption, match_payer, parse_member_id, spoken_member_id
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("W as in William one two three four five six seven eight nine", "W123456789"),
+        ("my member ID is W123456789", "W123456789"),
+        ("ACT one two three four five", "ACT12345"),
+        ("a c t 1 2 3 4 5", "ACT12345"),
+        ("x y z double four five six seven", "XYZ44567"),
+        ("triple zero one two three", "000123"),
+        ("it's DED 98 76 54", "DED987654"),
+        ("M as in Mary, twenty three, forty five, six", "M23456"),
+        ("oh oh seven one two", "00712"),
+        ("PAU-123-456", "PAU123456"),
+        ("november foxtrot one two three four", "NF1234"),
+        ("I don't have my card with me", None),
+        ("one two", None),
+        ("aetna", None),
+        ("", None),
+    ],
+)
+def test_parse_member_id(text: str, expected: str | None) -> None:
+    """Member IDs from letters and digits said in any mix of forms; nonsense is refused."""
+    assert parse_member_id(text) == expected
+
+
+def test_member_id_is_read_back_in_groups() -> None:
+    """IDs are read back three characters at a time."""
+    assert spoken_member_id("W123456789") == "W 1 2, 3 4 5, 6 7 8, 9"
+
+
+PAYERS = [
+    PayerOption("00001", "Aetna"),
+    PayerOption("00192", "UnitedHealthcare", ("united", "united healthcare", "uhc")),
+    PayerOption("00220", "Blue Cross Blue Shield", ("blue cross", "bcbs", "blue shield")),
+    PayerOption("00007", "Medicare", ("medicare part b",)),
+    PayerOption("00123", "Cigna"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I have Aetna", "00001"),
+        ("it's blue cross", "00220"),
+        ("United Healthcare", "00192"),
+        ("UHC", "00192"),
+        ("medicare", "00007"),
+        ("etna", "00001"),
+        ("signa", "00123"),
+        ("I'm not sure", None),
+        ("kaiser", None),
+    ],
+)
+def test_match_payer(text: str, expected: str | None) -> None:
+    """The practice's payers by name, alias or a close sound-alike."""
+    assert match_payer(text, PAYERS) == expected
