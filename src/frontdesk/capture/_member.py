@@ -1,5 +1,7 @@
-"""Insurance member IDs said aloud ("W as in William, one two three, double four…") and the
-caller's payer, matched against the practice's own payer list.
+"""Insurance: member IDs said aloud, and the payer matched against the practice's own list.
+
+"W as in William, one two three, double four…" becomes "W12344"; "blue cross" becomes the
+practice's Blue Cross Blue Shield payer code.
 """
 
 from __future__ import annotations
