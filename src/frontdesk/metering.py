@@ -9,6 +9,7 @@ is collected in the `CallLedger` bound to the running turn (a context variable),
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import contextvars
 import dataclasses
@@ -148,16 +149,17 @@ class MeteredTransport(httpx.AsyncBaseTransport):
         started = time.perf_counter()
         try:
             response = await self._inner.handle_async_request(request)
-        except httpx.TimeoutException:
-            await self._record(request, op, None, "timeout", started)
+        except (httpx.TimeoutException, asyncio.CancelledError):
+            # A cancelled request is one a caller's time budget gave up on: a timeout too.
+            self._record(request, op, None, "timeout", started)
             raise
         except httpx.TransportError:
-            await self._record(request, op, None, "unavailable", started)
+            self._record(request, op, None, "unavailable", started)
             raise
         resource_id = op.resource_id
         if request.method == "POST" and response.status_code < 300:
             resource_id = _created_id(response) or resource_id
-        await self._record(
+        self._record(
             request,
             dataclasses.replace(op, resource_id=resource_id),
             response.status_code,
@@ -170,7 +172,7 @@ class MeteredTransport(httpx.AsyncBaseTransport):
         """Close the wrapped transport."""
         await self._inner.aclose()
 
-    async def _record(
+    def _record(
         self,
         request: httpx.Request,
         op: Operation,
@@ -199,9 +201,7 @@ class MeteredTransport(httpx.AsyncBaseTransport):
             )
         if op.name.endswith((".oauth2.grant", ".token")):
             action = AuditAction.AUTH
-        elif request.method in ("POST", "PUT", "PATCH", "DELETE") and not op.name.endswith(
-            ".search"
-        ):
+        elif entry.access == "write":
             action = AuditAction.EHR_WRITE
         else:
             action = AuditAction.EHR_READ

@@ -16,6 +16,7 @@ import yaml
 
 Tier = Literal["Standard", "Private", "Clearinghouse"]
 Pricing = Literal["Included", "Per-Use"]
+Access = Literal["read", "write"]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -28,6 +29,16 @@ class ApiOperation:
     pricing: Pricing
     calls: str
     description: str
+    access: Access
+
+
+_WRITES = (".create", ".update", ".book", ".schedule_appointment", ".cancel_appointment",
+           ".confirmation_response", ".slot.update")  # fmt: skip
+
+
+def _access(name: str) -> Access:
+    """Whether an operation changes the record, from its name (the catalog may say so itself)."""
+    return "write" if name.endswith(_WRITES) else "read"
 
 
 @functools.cache
@@ -43,6 +54,7 @@ def catalog() -> Mapping[str, ApiOperation]:
             pricing=item["pricing"],
             calls=str(item["calls"]),
             description=str(item["description"]),
+            access=item.get("access") or _access(name),
         )
         for name, item in raw.items()
     }

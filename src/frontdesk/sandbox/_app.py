@@ -1,9 +1,10 @@
 """The app factory: `create_sandbox()` builds a fresh, seeded clinic behind a Starlette app.
 
 Nothing is module-level: each call makes its own store, token issuer, fault table and
-request log, so every test gets a fresh clinic. Vendor route sets (ModMed firms and Epic orgs
-today; pVerify later) each contribute routes over the same store; the inspection surface and
-the two middlewares (request log outermost, then faults) wrap them all.
+request log, so every test gets a fresh clinic. Vendor route sets (ModMed firms, Epic orgs
+and the pVerify eligibility service) each contribute routes over the same store and token
+issuer; the inspection surface and the two middlewares (request log outermost, then faults)
+wrap them all.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from frontdesk.sandbox._inspect import InspectionApi
 from frontdesk.sandbox._log import RequestLogMiddleware, RequestRecord
 from frontdesk.sandbox._modmed import ModMedApi, ModMedCredentials
 from frontdesk.sandbox._modmed_wire import base_path
+from frontdesk.sandbox._pverify import SLOW_S, PVerifyApi, PVerifyCredentials
 from frontdesk.sandbox._seed import DEMO_FIRMS, FirmSeed, seed_firm
 from frontdesk.sandbox._store import Clock, SpaceInfo, Store
 from frontdesk.sandbox._tokens import TokenIssuer
@@ -73,6 +75,7 @@ class Sandbox:
         tokens: TokenIssuer,
         credentials: Mapping[str, ModMedCredentials],
         clients: ClientRegistry,
+        pverify: PVerifyCredentials,
     ) -> None:
         self.app = app
         self.store = store
@@ -81,6 +84,7 @@ class Sandbox:
         self.tokens = tokens
         self._credentials = dict(credentials)
         self._clients = clients
+        self._pverify = pverify
 
     @property
     def firms(self) -> tuple[str, ...]:
@@ -135,6 +139,10 @@ class Sandbox:
             raise KeyError(org)
         self._clients.register(org, client_id, jwks)
 
+    def pverify_credentials(self) -> PVerifyCredentials:
+        """The client id and secret of the pVerify token call (deterministic)."""
+        return self._pverify
+
 
 def create_sandbox(
     firms: Sequence[FirmSeed] = DEMO_FIRMS,
@@ -144,6 +152,7 @@ def create_sandbox(
     token_ttl: int = 3600,
     faults: Iterable[FaultRule | Mapping[str, Any]] = (),
     clock: Clock | None = None,
+    pverify_slow_s: float = SLOW_S,
 ) -> Sandbox:
     """Build a fresh sandbox with its firms and orgs seeded.
 
@@ -155,13 +164,14 @@ def create_sandbox(
         token_ttl: Lifetime of issued access tokens, in seconds.
         faults: Fault rules in force from the start (`FaultRule` or its JSON form).
         clock: Returns "now" as an aware datetime; tests pass one to move time.
+        pverify_slow_s: How long a pVerify `SLOW…` member id takes to answer, in seconds.
 
     Raises:
         ValueError: A firm or org name is not URL-safe or is used twice, or a fault rule is
             invalid.
     """
     with _cyclic_gc_paused():
-        return _create(firms, orgs, anchor, token_ttl, faults, clock)
+        return _create(firms, orgs, anchor, token_ttl, faults, clock, pverify_slow_s)
 
 
 @contextlib.contextmanager
@@ -188,6 +198,7 @@ def _create(
     token_ttl: int,
     faults: Iterable[FaultRule | Mapping[str, Any]],
     clock: Clock | None,
+    pverify_slow_s: float,
 ) -> Sandbox:
     now = clock or _utc_now
     store = Store(now)
@@ -225,9 +236,11 @@ def _create(
         seed_org(store.add_space(info), org)
         books[org.name] = OrgBook(org.name, org.seed)
 
+    pverify = PVerifyCredentials.derive()
     routes: list[BaseRoute] = [
         *ModMedApi(store, tokens, credentials, now).routes(),
         *EpicApi(store, tokens, clients, books, now).routes(),
+        *PVerifyApi(tokens, pverify, slow_s=pverify_slow_s).routes(),
         *InspectionApi(store, tokens, table, records, now).routes(),
     ]
     app = Starlette(
@@ -253,6 +266,7 @@ def _create(
         tokens=tokens,
         credentials=credentials,
         clients=clients,
+        pverify=pverify,
     )
 
 

@@ -9,6 +9,8 @@ by its base URL alone:
   `PractitionerRole`, `Location`, `Appointment` search and read; `Organization` read.
 * STU3 `Appointment` search / read, `Appointment/$find`, `Appointment/$book`; `Slot` and
   `Schedule` read.
+* New-patient intake (`_epic_intake`): EMPI PatientLookup (private), provisional R4
+  `Patient` create and `Coverage` create.
 * The private (Class C) scheduling services under `api/epic/…`: ScheduleAppointment
   (book / reschedule), Cancel, ConfirmationResponse, in Epic's PascalCase JSON.
 
@@ -44,6 +46,14 @@ from frontdesk.sandbox._epic_booking import (
     schedule_appointment,
 )
 from frontdesk.sandbox._epic_find import find_slots, parse_find, proposed_appointment, visit_types
+from frontdesk.sandbox._epic_intake import (
+    LOOKUP_PATH,
+    LookupRefused,
+    create_coverage,
+    create_patient,
+    lookup_patients,
+    parse_lookup,
+)
 from frontdesk.sandbox._epic_patient import (
     match_patients,
     match_search,
@@ -79,7 +89,8 @@ SCOPE = (
     "Appointment.$find Appointment.$book Coverage.Read Coverage.Search Encounter.Read "
     "Encounter.Search Location.Read Location.Search Organization.Read Practitioner.Read "
     "Practitioner.Search PractitionerRole.Read PractitionerRole.Search Schedule.Read "
-    "Slot.Read ScheduleAppointment CancelAppointment ConfirmationResponse"
+    "Slot.Read ScheduleAppointment CancelAppointment ConfirmationResponse Patient.Create "
+    "Coverage.Create PatientLookup"
 )
 """What a token grants: the APIs "registered" for every sandbox client."""
 
@@ -93,6 +104,7 @@ _PRIVATE = {
     "cancel_appointment": "2014/PatientAccess/External/CancelAppointment/Scheduling/Cancel",
     "confirmation_response": "2017/PatientAccess/External/ConfirmationResponse/Scheduling/"
     "ConfirmationResponse",
+    "patient_lookup": LOOKUP_PATH,
 }
 _UNAUTHORIZED = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
 
@@ -127,6 +139,10 @@ class EpicApi:
                   name="epic.patient.search"),
             Route(f"{r4}/Patient/$match", self.patient_match, methods=["POST"],
                   name="epic.patient.match"),
+            Route(f"{r4}/Patient", self.patient_create, methods=["POST"],
+                  name="epic.patient.create"),
+            Route(f"{r4}/Coverage", self.coverage_create, methods=["POST"],
+                  name="epic.coverage.create"),
             Route(f"{stu3}/Appointment/$find", self.find, methods=["POST"],
                   name="epic.appointment.find"),
             Route(f"{stu3}/Appointment/$book", self.book, methods=["POST"],
@@ -156,6 +172,7 @@ class EpicApi:
             "schedule_appointment": self.schedule_appointment,
             "cancel_appointment": self.cancel_appointment,
             "confirmation_response": self.confirmation_response,
+            "patient_lookup": self.patient_lookup,
         }
         for name, suffix in _PRIVATE.items():
             routes.append(
@@ -247,6 +264,8 @@ class EpicApi:
             except SchedulingError as error:
                 status = 409 if error.kind == "conflict" else 400
                 return _service_error(status, error.error_code, error.message)
+            except LookupRefused as refused:
+                return _service_error(400, "INVALID-REQUEST", str(refused))
 
         return endpoint
 
@@ -337,6 +356,29 @@ class EpicApi:
             for value, grade, p in found
         ]
         return fhir_response(searchset(entries, str(request.url)))
+
+    # -- new-patient intake ----------------------------------------------------------------------
+
+    def patient_lookup(self, request: Request, space: Space, body: Any) -> Resource:
+        """EMPI PatientLookup: a duplicate check answering a disposition, ids and scores."""
+        return lookup_patients(space.all("Patient"), parse_lookup(body)).to_json()
+
+    async def patient_create(self, request: Request) -> Response:
+        """`POST Patient` (Open Scheduling): a provisional chart, 201 with its Location."""
+        space = self._authorized(request)
+        today = self.clock().astimezone(self._zone(space)).date()
+        stored = create_patient(space, await read_json(request), today)
+        return self._created(request, space, stored)
+
+    async def coverage_create(self, request: Request) -> Response:
+        """`POST Coverage`: provisional patient-reported coverage, 201 with its Location."""
+        space = self._authorized(request)
+        stored = create_coverage(space, await read_json(request))
+        return self._created(request, space, stored)
+
+    def _created(self, request: Request, space: Space, stored: Resource) -> Response:
+        url = f"{self._base(request, space)}/api/FHIR/R4/{stored['resourceType']}/{stored['id']}"
+        return fhir_response(stored, 201, {"Location": url})
 
     # -- STU3 scheduling operations ------------------------------------------------------------
 
