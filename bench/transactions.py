@@ -33,7 +33,7 @@ EPIC, MODMED = "+1 312 555 0100", "+1 561 555 0100"
 #: Cached or once-per-token requests: not part of one conversation's cost.
 AMORTIZED = (
     ".oauth2.", ".smart_configuration", ".practitioner.search", ".practitionerrole.search",
-    ".location.search", ".valueset.",
+    ".location.search", ".valueset.", "pverify.token",
 )  # fmt: skip
 MARIA = ("Maria Garcia Lopez", "March 3rd 1985")
 
@@ -41,13 +41,13 @@ MARIA = ("Maria Garcia Lopez", "March 3rd 1985")
 FLOWS: dict[str, tuple[str, str | None, tuple[str, ...], tuple[int, int]]] = {
     "epic book": (
         EPIC, None,
-        ("book an appointment", *MARIA, "yes", "next week", "the first one", "yes", "no"),
-        (3, 2),  # search, encounters, coverage | $find, ScheduleAppointment
+        ("book an appointment", *MARIA, "yes", "next week", "the first one", "yes", "yes", "no"),
+        (3, 2),  # search, encounters, coverage | $find, ScheduleAppointment (+1 eligibility)
     ),
     "epic book, 2 rounds of 'later'": (
         EPIC, None,
         ("book an appointment", *MARIA, "yes", "next week", "something later",
-         "anything later?", "the first one", "yes", "no"),
+         "anything later?", "the first one", "yes", "yes", "no"),
         (3, 2),
     ),
     "epic reschedule": (
@@ -104,7 +104,8 @@ async def main() -> None:
     args = parser.parse_args()
     configure_logging(level="WARNING")
     print(
-        f"{'flow':34} {'done':>5} {'Standard':>9} {'Private':>8} {'minimum':>9} {'amortized':>10}"
+        f"{'flow':34} {'done':>5} {'Standard':>9} {'Private':>8} {'Clearing':>9} "
+        f"{'minimum':>9} {'amortized':>10}"
     )
     with tempfile.TemporaryDirectory() as tmp:
         for flow, (_, _, _, minimum) in FLOWS.items():
@@ -123,7 +124,7 @@ async def main() -> None:
                         spread += 1
                     else:
                         counts[request["tier"]] += 1
-                for tier in ("Standard", "Private"):
+                for tier in ("Standard", "Private", "Clearinghouse"):
                     per_tier[tier].append(counts[tier])
                 amortized.append(spread)
             if not completed:
@@ -131,8 +132,9 @@ async def main() -> None:
                 continue
             standard = statistics.mean(per_tier["Standard"])
             private = statistics.mean(per_tier["Private"])
+            clearing = statistics.mean(per_tier["Clearinghouse"])
             print(
-                f"{flow:34} {completed:>5} {standard:>9.2f} {private:>8.2f} "
+                f"{flow:34} {completed:>5} {standard:>9.2f} {private:>8.2f} {clearing:>9.2f} "
                 f"{f'{minimum[0]} + {minimum[1]}':>9} {statistics.mean(amortized):>10.2f}"
             )
 

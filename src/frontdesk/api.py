@@ -119,6 +119,7 @@ def call_view(call: Call) -> dict[str, Any]:
         "ended_at": call.ended_at.isoformat() if call.ended_at else None,
         "outcome": call.outcome,
         "handoff": call.handoff.model_dump() if call.handoff else None,
+        "staff_tasks": call.staff_tasks,
         "expecting": call.progress.expecting,
         "transcript": [t.model_dump(mode="json") for t in call.transcript],
         "state": state,

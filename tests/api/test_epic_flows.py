@@ -39,6 +39,9 @@ async def test_epic_book(client: httpx.AsyncClient) -> None:
     await caller.say("yes")
     await caller.say("next week")
     await caller.say("the second one")
+    assert "still current?" in caller.heard, caller.heard  # the insurance on file
+    await caller.say("yes")
+    assert "The payer shows your" in caller.heard
     await caller.say("yes")
     assert "You're all set" in caller.heard, caller.heard
     record = await caller.record()
@@ -112,7 +115,7 @@ async def test_two_requests_identify_once(client: httpx.AsyncClient) -> None:
     for line in ("yes", "as soon as possible", "the first one", "yes"):
         await caller.say(line)
     assert "has moved to" in caller.heard, caller.heard
-    for line in ("yes", "next week", "the first one", "yes"):
+    for line in ("yes", "next week", "the first one", "yes", "yes"):
         await caller.say(line)
     assert "annual physical" in caller.heard, caller.heard
     assert "You're all set" in caller.heard

@@ -18,6 +18,7 @@ from frontdesk.capture import Intent, mentioned_visit_type, parse_intents
 from frontdesk.conversation.outcomes import BlockName, Expecting, HandoffReason, Outcome
 from frontdesk.conversation.state import FIELDS, CallState, Source, Sourced
 from frontdesk.ehr import Directory, EhrClient
+from frontdesk.eligibility import PVerifyClient
 from frontdesk.tenancy import TenantConfig
 
 T = TypeVar("T")
@@ -73,6 +74,13 @@ class BlockContext:
     ehr: EhrClient
     now: dt.datetime
     block: Block
+    eligibility: PVerifyClient | None = None
+    tasks: list[str] | None = None
+
+    def task_for_staff(self, text: str) -> None:
+        """Leave a note for the front desk on this call (e.g. "verify coverage")."""
+        if self.tasks is not None and text not in self.tasks:
+            self.tasks.append(text)
 
     def record(
         self, field: str, value: Any, *, source: Source, evidence: str | None = None

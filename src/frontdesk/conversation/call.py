@@ -57,6 +57,7 @@ class Call(BaseModel):
     transcript: list[Turn] = Field(default_factory=list)
     transactions: list[Transaction] = Field(default_factory=list)
     handoff: HandoffInfo | None = None
+    staff_tasks: list[str] = Field(default_factory=list, description="follow-ups for staff")
     timings: list[TurnTiming] = Field(default_factory=list)
 
     @property

@@ -237,6 +237,8 @@ class Engine:
             ehr=tenant.ehr,
             now=self._clock(),
             block=block,
+            eligibility=tenant.eligibility,
+            tasks=call.staff_tasks,
         )
         try:
             return await block.run(ctx, heard if call.progress.entered else None)
@@ -275,7 +277,10 @@ class Engine:
         call.progress.expecting = None
         call.ended_at = self._clock()
         if reason is not None:
-            target = tenant.config.escalation.front_desk
+            escalation = tenant.config.escalation
+            target = escalation.front_desk
+            if reason is HandoffReason.COVERAGE_INACTIVE and escalation.billing:
+                target = escalation.billing
             call.handoff = HandoffInfo(
                 reason=reason.value, target=target, summary=handoff_summary(call.state, reason)
             )

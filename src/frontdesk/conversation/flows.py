@@ -32,7 +32,14 @@ FLOWS: dict[Intent, Flow] = {
     for flow in (
         Flow(
             Intent.BOOK,
-            ("choose_provider", "find_slots", "offer_slots", "confirm_booking", "book_appointment"),
+            (
+                "choose_provider",
+                "find_slots",
+                "offer_slots",
+                "check_coverage",
+                "confirm_booking",
+                "book_appointment",
+            ),
         ),
         Flow(
             Intent.RESCHEDULE,

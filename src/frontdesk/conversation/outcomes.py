@@ -18,6 +18,7 @@ BlockName = Literal[
     "find_appointment",
     "cancel_appointment",
     "confirm_appointment",
+    "check_coverage",
     "choose_provider",
     "find_slots",
     "offer_slots",
@@ -37,6 +38,8 @@ Expecting = Literal[
     "slot_choice",
     "appointment_choice",
     "reason",
+    "insurance.payer",
+    "insurance.member_id",
     "confirm",
 ]
 
@@ -51,6 +54,7 @@ class HandoffReason(enum.StrEnum):
     EHR_UNAVAILABLE = "ehr_unavailable"
     UNSUPPORTED_REQUEST = "unsupported_request"
     NOT_UNDERSTOOD = "not_understood"
+    COVERAGE_INACTIVE = "coverage_inactive"
     INTERNAL_ERROR = "internal_error"
 
 

@@ -14,12 +14,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from frontdesk.capture import Intent, PersonName, TimePreference
 from frontdesk.ehr import Appointment, Coverage, Patient, Slot, VisitType
+from frontdesk.eligibility import Eligibility
 
 T = TypeVar("T")
 
-#: Where a value came from: the caller's words, the EHR, the deployment's configuration, or
-#: the telephony network (the caller's number).
-Source = Literal["caller", "ehr", "attribute", "ani"]
+#: Where a value came from: the caller's words, the EHR, the deployment's configuration, the
+#: telephony network (the caller's number), or the payer (an eligibility determination).
+Source = Literal["caller", "ehr", "attribute", "ani", "payer"]
 
 
 class Sourced(BaseModel, Generic[T]):
@@ -64,6 +65,8 @@ class CallState(BaseModel):
     cancelled: Sourced[Appointment] | None = None
     confirmed: Sourced[Appointment] | None = None
     variant: Sourced[str] | None = None
+    insurance: Sourced[Coverage] | None = None
+    eligibility: Sourced[Eligibility] | None = None
     provider_request: Sourced[ProviderRequest] | None = None
     visit_type: Sourced[VisitType] | None = None
     time_preference: Sourced[TimePreference] | None = None

@@ -32,6 +32,7 @@ class Capability(enum.Enum):
     CONFIRM = "confirm"
     RECENT_PROVIDERS = "recent_providers"
     COVERAGE = "coverage"
+    WRITE_COVERAGE = "write_coverage"
 
 
 class EhrClient(Protocol):
@@ -89,4 +90,8 @@ class EhrClient(Protocol):
 
     async def coverages(self, patient_id: str) -> Sequence[Coverage]:
         """Insurance on file."""
+        ...
+
+    async def create_coverage(self, patient: Patient, coverage: Coverage) -> Coverage:
+        """Write a provisional Coverage the payer reported active (staff verify it later)."""
         ...

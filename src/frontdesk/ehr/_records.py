@@ -181,6 +181,8 @@ class Coverage:
     member_id: str | None
     status: str | None = None
     plan: str | None = None
+    payer_code: str | None = None
+    relationship: str = "self"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -160,13 +160,44 @@ class Variant(_Strict):
     location: str | None = Field(default=None, description="department (Location id) to search")
 
 
+class PVerifyConfig(_Strict):
+    """Where the payer's eligibility determination comes from (pVerify).
+
+    `sandbox: true` uses the embedded sandbox's pVerify (test cards by member-ID prefix); else
+    `base_url` (https://api.pverify.com/) with the practice's `client_id` and `client_secret`.
+    """
+
+    kind: Literal["pverify"] = "pverify"
+    sandbox: bool = False
+    base_url: HttpUrl | None = None
+    client_id: str | None = None
+    client_secret: SecretStr | None = None
+    timeout_s: float = Field(default=4.0, gt=0, le=30)
+
+    @model_validator(mode="after")
+    def _endpoint_or_sandbox(self) -> Self:
+        real = (self.base_url, self.client_id, self.client_secret)
+        if not self.sandbox and any(v is None for v in real):
+            raise ValueError("set `sandbox: true`, or base_url, client_id and client_secret")
+        return self
+
+
+class PayerConfig(_Strict):
+    """A payer the practice accepts: its pVerify payer code and the names callers use."""
+
+    code: str
+    name: str
+    aliases: list[str] = []
+
+
 class Escalation(_Strict):
     """Where handoffs go."""
 
     front_desk: Phone
     clinical: Phone | None = None
+    billing: Phone | None = None
 
-    @field_validator("front_desk", "clinical")
+    @field_validator("front_desk", "clinical", "billing")
     @classmethod
     def _e164(cls, value: str | None) -> str | None:
         return None if value is None else e164(value)
@@ -185,6 +216,11 @@ class TenantConfig(_Strict):
     variants: list[Variant] = []
     providers: list[ProviderConfig] = []
     escalation: Escalation
+    eligibility: PVerifyConfig | None = None
+    payers: list[PayerConfig] = []
+    practice_types: dict[str, int] = Field(
+        default_factory=dict, description="visit-type code → pVerify practice type (default 18)"
+    )
     search_horizon_days: int = Field(default=28, ge=1, le=120)
     offers: int = Field(default=3, ge=1, le=5)
 

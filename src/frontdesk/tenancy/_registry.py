@@ -31,6 +31,7 @@ from frontdesk.ehr import ConfigurationError, EhrClient, VisitType
 from frontdesk.ehr.epic import EpicConnector
 from frontdesk.ehr.generic import GenericFhirConnector
 from frontdesk.ehr.modmed import ModMedConnector
+from frontdesk.eligibility import PVerifyAuth, PVerifyClient
 from frontdesk.metering import MeteredTransport
 from frontdesk.sandbox import Sandbox
 from frontdesk.tenancy._config import (
@@ -65,12 +66,14 @@ def read_deployment(path: Path | None) -> Deployment:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class TenantServices:
-    """What serving one tenant takes: its configuration, its EHR connector and client."""
+    """What serving one tenant takes: configuration, EHR connector, eligibility, clients."""
 
     config: TenantConfig
     ehr: EhrClient
     http: httpx.AsyncClient
     sandbox_space: str | None = None
+    eligibility: PVerifyClient | None = None
+    eligibility_http: httpx.AsyncClient | None = None
 
     @property
     def id(self) -> str:
@@ -103,9 +106,11 @@ class TenantRegistry:
         )
 
     async def aclose(self) -> None:
-        """Close every tenant's HTTP client."""
+        """Close every tenant's HTTP clients."""
         for tenant in self:
             await tenant.http.aclose()
+            if tenant.eligibility_http is not None:
+                await tenant.eligibility_http.aclose()
 
 
 TransportFactory = Callable[[TenantConfig], httpx.AsyncBaseTransport]
@@ -251,6 +256,47 @@ def _fhir(
     return TenantServices(config=config, ehr=connector, http=http)
 
 
+def _eligibility(
+    config: TenantConfig,
+    *,
+    audit: AuditSink,
+    tokens: TokenCache,
+    sandbox: Sandbox | None,
+    transport: httpx.AsyncBaseTransport | None,
+) -> tuple[PVerifyClient, httpx.AsyncClient] | None:
+    settings = config.eligibility
+    if settings is None:
+        return None
+    if settings.sandbox:
+        if sandbox is None:
+            raise ConfigurationError(f"tenant {config.id!r}: the pVerify sandbox is not running")
+        creds = sandbox.pverify_credentials()
+        base = f"{EMBEDDED_SANDBOX}/pverify"
+        client_id, secret = creds.client_id, SecretStr(creds.client_secret)
+        inner = transport or httpx.ASGITransport(app=sandbox.app)
+    else:
+        assert settings.base_url
+        assert settings.client_id
+        assert settings.client_secret
+        base = str(settings.base_url).rstrip("/")
+        client_id, secret = settings.client_id, settings.client_secret
+        inner = transport or httpx.AsyncHTTPTransport(retries=0)
+    auth = PVerifyAuth(
+        token_url=f"{base}/Token",
+        client_id=client_id,
+        client_secret=secret,
+        cache=tokens,
+        cache_key=f"pverify:{config.id}",
+    )
+    http = httpx.AsyncClient(
+        base_url=f"{base}/",
+        auth=auth,
+        transport=MeteredTransport(inner, tenant=config.id, audit=audit),
+        timeout=_timeout(settings.timeout_s),
+    )
+    return PVerifyClient(http, client_id=client_id, timeout=settings.timeout_s), http
+
+
 def build_registry(
     deployment: Deployment,
     *,
@@ -287,4 +333,18 @@ def build_registry(
                         demo_key=demo_key,
                     )
                 )
-    return TenantRegistry(tenants)
+    with_eligibility = []
+    for services in tenants:
+        built = _eligibility(
+            services.config,
+            audit=audit,
+            tokens=tokens,
+            sandbox=sandbox,
+            transport=transport(services.config) if transport else None,
+        )
+        if built is not None:
+            services = dataclasses.replace(
+                services, eligibility=built[0], eligibility_http=built[1]
+            )
+        with_eligibility.append(services)
+    return TenantRegistry(with_eligibility)

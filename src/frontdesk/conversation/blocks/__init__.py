@@ -2,6 +2,7 @@
 
 from frontdesk.conversation.blocks.book_appointment import book_appointment
 from frontdesk.conversation.blocks.cancel_appointment import cancel_appointment
+from frontdesk.conversation.blocks.check_coverage import check_coverage
 from frontdesk.conversation.blocks.choose_provider import choose_provider
 from frontdesk.conversation.blocks.confirm_appointment import confirm_appointment
 from frontdesk.conversation.blocks.confirm_booking import confirm_booking
@@ -16,6 +17,7 @@ from frontdesk.conversation.blocks.wrap_up import wrap_up
 __all__ = [
     "book_appointment",
     "cancel_appointment",
+    "check_coverage",
     "choose_provider",
     "confirm_appointment",
     "confirm_booking",

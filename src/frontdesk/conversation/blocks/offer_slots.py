@@ -60,7 +60,7 @@ async def offer_lines(ctx: BlockContext) -> tuple[Line, ...]:
     reads=("offered_slots",),
     writes=("chosen_slot", "offered_slots", "time_preference"),
     expecting=("slot_choice",),
-    goes_to=("confirm_booking", "find_slots"),
+    goes_to=("check_coverage", "confirm_booking", "find_slots"),
     handoffs=(HandoffReason.NOT_UNDERSTOOD,),
 )
 async def offer_slots(ctx: BlockContext, heard: Heard | None) -> Outcome:
@@ -75,7 +75,7 @@ async def offer_slots(ctx: BlockContext, heard: Heard | None) -> Outcome:
         case Chosen(index=index) if 0 <= index < len(slots):
             ctx.reset_attempts()
             ctx.record("chosen_slot", slots[index], source="caller", evidence=heard.evidence)
-            return Next("confirm_booking")
+            return Next()  # the flow decides: check coverage, then confirm
         case NoneOfThese(later=True):
             ctx.progress.search_after = max(s.start for s in slots)
             ctx.clear("offered_slots")

@@ -74,6 +74,7 @@ class EpicConnector:
             Capability.CONFIRM,
             Capability.RECENT_PROVIDERS,
             Capability.COVERAGE,
+            Capability.WRITE_COVERAGE,
         }
     )
 
@@ -272,3 +273,23 @@ class EpicConnector:
             "Coverage", [("patient", patient_id)], Operation("epic.coverage.search")
         )
         return [coverage_from_fhir(r) for r in resources]
+
+    async def create_coverage(self, patient: Patient, coverage: Coverage) -> Coverage:
+        """Coverage.Create (R4): provisional, written only after the payer reported it active."""
+        body = {
+            "resourceType": "Coverage",
+            "status": "active",
+            "beneficiary": {"reference": f"Patient/{patient.id}"},
+            "subscriberId": coverage.member_id,
+            "relationship": {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/subscriber-relationship",
+                        "code": coverage.relationship,
+                    }
+                ]
+            },
+            "payor": [{"display": coverage.payer}],
+        }
+        created = await self._fhir.create(body, Operation("epic.coverage.create"))
+        return coverage_from_fhir(created)

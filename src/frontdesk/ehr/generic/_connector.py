@@ -497,3 +497,7 @@ class GenericFhirConnector:
     async def coverages(self, patient_id: str) -> Sequence[Coverage]:
         """Not read from generic FHIR servers yet."""
         raise Unsupported("coverage is not read from generic FHIR servers")
+
+    async def create_coverage(self, patient: Patient, coverage: Coverage) -> Coverage:
+        """Not written through this connector (yet)."""
+        raise Unsupported("coverage is not written through this connector")

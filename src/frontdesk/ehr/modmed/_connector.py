@@ -250,3 +250,7 @@ class ModMedConnector:
     async def coverages(self, patient_id: str) -> Sequence[Coverage]:
         """Not read from ModMed yet."""
         raise Unsupported("coverage is not read from ModMed")
+
+    async def create_coverage(self, patient: Patient, coverage: Coverage) -> Coverage:
+        """Not written through this connector (yet)."""
+        raise Unsupported("coverage is not written through this connector")

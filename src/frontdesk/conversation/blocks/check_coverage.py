@@ -1,0 +1,208 @@
+"""Confirm the insurance on file (or take the new one), and read back the payer's answer.
+
+Runs once the chosen slot fixes the rendering provider and the visit type. The agent only
+reports what the payer determined ("the payer shows…"); it never decides coverage itself. A new
+plan is written to the chart only after the payer reports it active. A payer that is slow or
+down never blocks the booking: the call goes on and staff get a task.
+"""
+
+from __future__ import annotations
+
+from frontdesk.capture import (
+    PayerOption,
+    match_payer,
+    parse_member_id,
+    parse_yes_no,
+    spoken_member_id,
+)
+from frontdesk.conversation._block import BlockContext, Heard, block
+from frontdesk.conversation.outcomes import (
+    AskAgain,
+    Handoff,
+    HandoffReason,
+    Line,
+    Next,
+    Outcome,
+    say,
+)
+from frontdesk.ehr import Capability, Coverage
+from frontdesk.eligibility import (
+    Eligibility,
+    EligibilityError,
+    EligibilityQuery,
+    EligibilityStatus,
+    EligibilityUnavailable,
+)
+
+#: pVerify practice type when the deployment maps none to the visit type (Specialist - Office).
+DEFAULT_PRACTICE_TYPE = 18
+
+
+def _payers(ctx: BlockContext) -> list[PayerOption]:
+    return [PayerOption(p.code, p.name, tuple(p.aliases)) for p in ctx.tenant.payers]
+
+
+def _payer_code(ctx: BlockContext, name: str) -> str | None:
+    return match_payer(name, _payers(ctx))
+
+
+def _payer_name(ctx: BlockContext, code: str) -> str:
+    return next((p.name for p in ctx.tenant.payers if p.code == code), code)
+
+
+def on_file(ctx: BlockContext) -> Coverage | None:
+    """The active coverage the chart holds, if any."""
+    coverages = ctx.state.coverages.value if ctx.state.coverages else ()
+    return next((c for c in coverages if c.status in (None, "active") and c.member_id), None)
+
+
+def determination(result: Eligibility) -> tuple[Line, ...]:
+    """What the payer said, as the payer's words: never a determination of ours."""
+    if result.status is EligibilityStatus.ACTIVE:
+        lines = [say("payer_active", plan=result.plan or "your")]
+        if result.copay:
+            lines.append(say("payer_copay", copay=result.copay))
+        if result.deductible_remaining and result.deductible_remaining not in ("$0.00", "$0"):
+            lines.append(say("payer_deductible", remaining=result.deductible_remaining))
+        if result.prior_auth_required:
+            lines.append(say("payer_prior_auth"))
+        return tuple(lines)
+    if result.outcome in ("pending", "unavailable", "no_funds"):
+        return (say("payer_no_answer"),)
+    return (say("payer_could_not_confirm", message=result.message or "no reason given"),)
+
+
+async def _check(
+    ctx: BlockContext, coverage: Coverage, payer_code: str | None
+) -> Eligibility | None:
+    """Ask the payer about this plan for this visit; None when the payer gave no answer."""
+    state = ctx.state
+    assert ctx.eligibility is not None
+    assert state.patient is not None
+    assert state.chosen_slot is not None
+    if payer_code is None or not coverage.member_id:
+        ctx.task_for_staff("verify coverage: the payer is not on the practice's list")
+        return None
+    directory = await ctx.directory()
+    slot = state.chosen_slot.value
+    provider = directory.practitioner(slot.practitioner_id)
+    patient = state.patient.value
+    if patient.birth_date is None or provider is None or not provider.npi:
+        ctx.task_for_staff("verify coverage: no provider NPI or birth date for the inquiry")
+        return None
+    query = EligibilityQuery(
+        payer_code=payer_code,
+        member_id=coverage.member_id,
+        subscriber_first=patient.first_name,
+        subscriber_last=patient.family,
+        subscriber_birth_date=patient.birth_date,
+        provider_npi=provider.npi,
+        provider_last=provider.family,
+        date_of_service=slot.start.astimezone(ctx.tenant.zone).date(),
+        practice_type=ctx.tenant.practice_types.get(slot.visit_type.code, DEFAULT_PRACTICE_TYPE),
+        reference_id=patient.mrn,
+    )
+    try:
+        result = await ctx.eligibility.eligibility(query)
+    except (EligibilityUnavailable, EligibilityError):
+        ctx.task_for_staff("verify coverage: the payer did not answer during the call")
+        return None
+    ctx.record("eligibility", result, source="payer", evidence=f"pverify:{result.request_id}")
+    if result.status is not EligibilityStatus.ACTIVE:
+        ctx.task_for_staff(f"verify coverage: the payer answered {result.outcome}/{result.status}")
+    return result
+
+
+@block(
+    reads=("patient", "coverages", "chosen_slot", "visit_type", "insurance"),
+    writes=("insurance", "eligibility", "coverages"),
+    operations=("pverify.token", "pverify.eligibility_summary", "epic.coverage.create"),
+    expecting=("confirm", "insurance.payer", "insurance.member_id"),
+    goes_to=("confirm_booking",),
+    handoffs=(HandoffReason.COVERAGE_INACTIVE,),
+)
+async def check_coverage(ctx: BlockContext, heard: Heard | None) -> Outcome:
+    """Confirm or update the plan; report the payer's answer for this very visit."""
+    state = ctx.state
+    if ctx.eligibility is None or state.eligibility is not None:
+        return Next()  # no payer link configured, or already asked in this request
+    current = on_file(ctx)
+    if heard is None:
+        if current is not None:
+            return AskAgain(
+                (
+                    say(
+                        "insurance_still_current",
+                        payer=current.payer,
+                        last4=(current.member_id or "")[-4:],
+                    ),
+                ),
+                expecting="confirm",
+            )
+        return AskAgain((say("ask_payer"),), expecting="insurance.payer")
+
+    lines: tuple[Line, ...] = ()
+    match ctx.progress.expecting:
+        case "confirm" if current is not None:
+            answer = parse_yes_no(heard.text)
+            if answer is None:
+                return AskAgain((say("confirm_again"),), expecting="confirm")
+            if not answer:
+                return AskAgain((say("ask_payer"),), expecting="insurance.payer")
+            result = await _check(ctx, current, _payer_code(ctx, current.payer))
+            lines = determination(result) if result else (say("payer_no_answer"),)
+        case "insurance.payer":
+            code = _payer_code(ctx, heard.text)
+            if code is None:
+                if ctx.attempt() >= 3:
+                    ctx.task_for_staff("collect insurance: the caller's payer was not understood")
+                    return Next(say=(say("payer_no_answer"),))
+                return AskAgain((say("payer_again"),), expecting="insurance.payer")
+            ctx.reset_attempts()
+            ctx.record(
+                "insurance",
+                Coverage(id="new", payer=_payer_name(ctx, code), member_id=None, payer_code=code),
+                source="caller",
+                evidence=heard.evidence,
+            )
+            return AskAgain((say("ask_member_id"),), expecting="insurance.member_id")
+        case "insurance.member_id":
+            member = parse_member_id(heard.dtmf or heard.text)
+            if member is None or state.insurance is None:
+                if ctx.attempt() >= 3:
+                    ctx.task_for_staff("collect insurance: the member ID was not understood")
+                    return Next(say=(say("payer_no_answer"),))
+                return AskAgain((say("member_id_again"),), expecting="insurance.member_id")
+            ctx.reset_attempts()
+            told = state.insurance.value
+            plan = Coverage(
+                id="new", payer=told.payer, member_id=member, payer_code=told.payer_code
+            )
+            ctx.record("insurance", plan, source="caller", evidence=heard.evidence)
+            result = await _check(ctx, plan, plan.payer_code)
+            if result is not None and result.status is EligibilityStatus.INACTIVE:
+                return Handoff(HandoffReason.COVERAGE_INACTIVE, (say("payer_inactive"),))
+            if result is not None and result.status is EligibilityStatus.ACTIVE:
+                await _write(ctx, plan)
+            heard_back = say("member_id_read_back", member_id=spoken_member_id(member))
+            lines = (heard_back, *(determination(result) if result else (say("payer_no_answer"),)))
+        case _:
+            return AskAgain((say("confirm_again"),), expecting="confirm")
+    if (
+        state.eligibility is not None
+        and state.eligibility.value.status is EligibilityStatus.INACTIVE
+    ):
+        return Handoff(HandoffReason.COVERAGE_INACTIVE, (say("payer_inactive"),))
+    return Next(say=lines)
+
+
+async def _write(ctx: BlockContext, plan: Coverage) -> None:
+    """A plan the payer reported active goes on the chart, provisional, for staff to verify."""
+    assert ctx.state.patient is not None
+    if Capability.WRITE_COVERAGE not in ctx.ehr.capabilities:
+        ctx.task_for_staff(
+            "update coverage on the chart: the caller gave a new plan (payer active)"
+        )
+        return
+    written = await ctx.ehr.create_coverage(ctx.state.patient.value, plan)
+    ctx.record("coverages", (written,), source="ehr", evidence=f"Coverage/{written.id}")
