@@ -9,6 +9,7 @@ from frontdesk.ehr.fhir._client import (
     raise_for_response,
 )
 from frontdesk.ehr.fhir._resources import (
+    booking_participants,
     human_name,
     location_from_fhir,
     national_digits,
@@ -23,6 +24,7 @@ __all__ = [
     "FhirClient",
     "Params",
     "RetryBudget",
+    "booking_participants",
     "human_name",
     "location_from_fhir",
     "map_http_errors",

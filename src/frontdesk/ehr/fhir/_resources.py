@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from frontdesk.ehr._errors import InvalidResponse
-from frontdesk.ehr._records import Location, Patient, PatientQuery
+from frontdesk.ehr._records import BookingRequest, Location, Patient, PatientQuery
 
 
 def resource_id(resource: Mapping[str, Any]) -> str:
@@ -94,3 +94,16 @@ def location_from_fhir(resource: Mapping[str, Any]) -> Location:
         state=address.get("state"),
         postal_code=address.get("postalCode"),
     )
+
+
+def booking_participants(request: BookingRequest) -> list[dict[str, Any]]:
+    """An Appointment's participants for a booking: the patient, the provider, the place."""
+    slot = request.slot
+    refs = [f"Patient/{request.patient.id}"]
+    practitioner_id = request.practitioner.id if request.practitioner else slot.practitioner_id
+    if practitioner_id:
+        refs.append(f"Practitioner/{practitioner_id}")
+    location_id = request.location.id if request.location else slot.location_id
+    if location_id:
+        refs.append(f"Location/{location_id}")
+    return [{"actor": {"reference": ref}, "status": "accepted"} for ref in refs]

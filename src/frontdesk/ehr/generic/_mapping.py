@@ -28,6 +28,7 @@ from frontdesk.ehr._records import (
 from frontdesk.ehr.fhir import (
     JSON,
     Params,
+    booking_participants,
     human_name,
     parse_instant,
     reference_id,
@@ -281,19 +282,7 @@ def appointment_resource(
 ) -> JSON:
     """The Appointment booking the Slot resource `slot`: booked, typed like it, keyed by `key`."""
     booking = request.slot
-    participants: list[JSON] = [
-        {"actor": {"reference": f"Patient/{request.patient.id}"}, "status": "accepted"},
-    ]
-    practitioner_id = request.practitioner.id if request.practitioner else booking.practitioner_id
-    if practitioner_id:
-        participants.append(
-            {"actor": {"reference": f"Practitioner/{practitioner_id}"}, "status": "accepted"}
-        )
-    location_id = request.location.id if request.location else booking.location_id
-    if location_id:
-        participants.append(
-            {"actor": {"reference": f"Location/{location_id}"}, "status": "accepted"}
-        )
+    participants = booking_participants(request)
     body: JSON = {
         "resourceType": "Appointment",
         "identifier": [{"system": key_system, "value": key}],

@@ -20,6 +20,7 @@ from frontdesk.ehr._records import (
 )
 from frontdesk.ehr.fhir import (
     JSON,
+    booking_participants,
     human_name,
     parse_instant,
     reference_id,
@@ -152,19 +153,7 @@ def appointment_resource(request: BookingRequest, fhir_base: str) -> JSON:
     slot = request.slot
     minutes = int((slot.end - slot.start).total_seconds() // 60)
     system = appointment_type_system(fhir_base)
-    participants: list[JSON] = [
-        {"actor": {"reference": f"Patient/{request.patient.id}"}, "status": "accepted"},
-    ]
-    location_id = request.location.id if request.location else slot.location_id
-    if location_id:
-        participants.append(
-            {"actor": {"reference": f"Location/{location_id}"}, "status": "accepted"}
-        )
-    practitioner_id = request.practitioner.id if request.practitioner else slot.practitioner_id
-    if practitioner_id:
-        participants.append(
-            {"actor": {"reference": f"Practitioner/{practitioner_id}"}, "status": "accepted"}
-        )
+    participants = booking_participants(request)
     body: JSON = {
         "resourceType": "Appointment",
         "status": "pending",
