@@ -54,6 +54,7 @@ class Progress(BaseModel):
     intents: list[PendingIntent] = Field(default_factory=list, description="still to do, in order")
     intent: PendingIntent | None = None
     done: list[str] = Field(default_factory=list, description="intents completed this call")
+    registered_new: bool = Field(default=False, description="a provisional chart made this call")
     entered: bool = False
     expecting: Expecting | None = None
     attempts: dict[str, int] = Field(default_factory=dict)

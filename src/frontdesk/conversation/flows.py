@@ -57,13 +57,21 @@ FLOWS: dict[Intent, Flow] = {
 }
 
 #: The blocks every call passes through, around the intents' flows.
-CALL: tuple[BlockName, ...] = ("start_call", "identify_patient", "next_intent", "wrap_up")
+CALL: tuple[BlockName, ...] = (
+    "start_call",
+    "identify_patient",
+    "register_patient",
+    "next_intent",
+    "wrap_up",
+)
 
 
 def after(block: BlockName, intent: Intent | None) -> BlockName:
     """Where `Next()` from `block` goes while serving `intent`."""
     if block == "start_call":
         return "identify_patient"
+    if block == "register_patient":
+        return "next_intent"
     flow = FLOWS.get(intent) if intent is not None else None
     if flow is not None and block in flow.blocks:
         return flow.after(block)

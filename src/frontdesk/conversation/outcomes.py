@@ -14,6 +14,7 @@ from typing import Any, Literal
 BlockName = Literal[
     "start_call",
     "identify_patient",
+    "register_patient",
     "next_intent",
     "find_appointment",
     "cancel_appointment",
@@ -33,6 +34,10 @@ Expecting = Literal[
     "patient.name",
     "patient.spelling",
     "patient.birth_date",
+    "patient.new",
+    "patient.sex",
+    "patient.phone",
+    "patient.postal_code",
     "provider",
     "time_preference",
     "slot_choice",
@@ -55,6 +60,7 @@ class HandoffReason(enum.StrEnum):
     UNSUPPORTED_REQUEST = "unsupported_request"
     NOT_UNDERSTOOD = "not_understood"
     COVERAGE_INACTIVE = "coverage_inactive"
+    DATA_STEWARDSHIP = "data_stewardship"
     INTERNAL_ERROR = "internal_error"
 
 

@@ -13,7 +13,7 @@ from typing import Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from frontdesk.capture import Intent, PersonName, TimePreference
-from frontdesk.ehr import Appointment, Coverage, Patient, Slot, VisitType
+from frontdesk.ehr import Appointment, Coverage, NewPatient, Patient, Slot, VisitType
 from frontdesk.eligibility import Eligibility
 
 T = TypeVar("T")
@@ -57,6 +57,7 @@ class CallState(BaseModel):
     stated_birth_date: Sourced[dt.date] | None = None
     ani_charts: Sourced[tuple[Patient, ...]] | None = None
     patient: Sourced[Patient] | None = None
+    new_patient: Sourced[NewPatient] | None = None
     coverages: Sourced[tuple[Coverage, ...]] | None = None
     recent_practitioners: Sourced[tuple[str, ...]] | None = None
     upcoming: Sourced[tuple[Appointment, ...]] | None = None

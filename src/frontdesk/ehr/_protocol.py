@@ -11,6 +11,8 @@ from frontdesk.ehr._records import (
     BookingRequest,
     Coverage,
     Directory,
+    LookupResult,
+    NewPatient,
     Patient,
     PatientMatch,
     PatientQuery,
@@ -33,6 +35,7 @@ class Capability(enum.Enum):
     RECENT_PROVIDERS = "recent_providers"
     COVERAGE = "coverage"
     WRITE_COVERAGE = "write_coverage"
+    REGISTER = "register"
 
 
 class EhrClient(Protocol):
@@ -94,4 +97,16 @@ class EhrClient(Protocol):
 
     async def create_coverage(self, patient: Patient, coverage: Coverage) -> Coverage:
         """Write a provisional Coverage the payer reported active (staff verify it later)."""
+        ...
+
+    async def lookup_patient(self, person: NewPatient) -> LookupResult:
+        """The EMPI duplicate check before any chart is created."""
+        ...
+
+    async def create_patient(self, person: NewPatient) -> Patient:
+        """A provisional chart (open scheduling), verified by staff at check-in."""
+        ...
+
+    async def read_patient(self, patient_id: str) -> Patient:
+        """One chart by id."""
         ...

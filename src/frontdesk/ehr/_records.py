@@ -53,6 +53,7 @@ class Practitioner:
     npi: str | None = None
     specialty: str | None = None
     active: bool = True
+    accepting_new: bool | None = None  # None: the EHR does not say
 
     @property
     def display(self) -> str:
@@ -120,6 +121,7 @@ class BookingRequest:
     location: Location | None = None
     reason: str | None = None
     idempotency_key: str | None = None
+    new_patient: bool = False  # book through open scheduling (Epic `$book`)
 
 
 class AppointmentStatus(enum.StrEnum):
@@ -204,3 +206,24 @@ class Directory:
     def visit_type(self, code: str) -> VisitType | None:
         """The visit type with this code, if the practice has one."""
         return next((v for v in self.visit_types if v.code == code), None)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class NewPatient:
+    """Demographics a new caller gave, for the duplicate check and the provisional chart."""
+
+    given: str
+    family: str
+    birth_date: dt.date
+    gender: str  # "female" | "male" | "other" | "unknown"
+    phone: str | None = None
+    postal_code: str | None = None
+    email: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class LookupResult:
+    """The EMPI's verdict on a new caller: one chart, maybe several, or nobody."""
+
+    disposition: str  # "definite" | "ambiguous" | "none"
+    patient_ids: tuple[str, ...] = ()

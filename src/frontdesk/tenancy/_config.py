@@ -213,6 +213,9 @@ class TenantConfig(_Strict):
     ehr: EhrConfig
     visit_type: str = Field(description="appointment-type code booked for established patients")
     visit_types: list[VisitTypeConfig] = []
+    new_patient_visit_type: str | None = Field(
+        default=None, description="visit type booked for new patients (registration needs one)"
+    )
     variants: list[Variant] = []
     providers: list[ProviderConfig] = []
     escalation: Escalation

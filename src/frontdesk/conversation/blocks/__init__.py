@@ -11,6 +11,7 @@ from frontdesk.conversation.blocks.find_slots import find_slots
 from frontdesk.conversation.blocks.identify_patient import identify_patient
 from frontdesk.conversation.blocks.next_intent import next_intent
 from frontdesk.conversation.blocks.offer_slots import offer_slots
+from frontdesk.conversation.blocks.register_patient import register_patient
 from frontdesk.conversation.blocks.start_call import start_call
 from frontdesk.conversation.blocks.wrap_up import wrap_up
 
@@ -26,6 +27,7 @@ __all__ = [
     "identify_patient",
     "next_intent",
     "offer_slots",
+    "register_patient",
     "start_call",
     "wrap_up",
 ]

@@ -16,6 +16,7 @@ from frontdesk.ehr import AppointmentStatus, BookingRequest, Conflict
         "modmed.appointment.search",
         "modmed.appointment.update",
         "epic.schedule_appointment",
+        "epic.appointment.book",
         "epic.appointment.search",
     ),
     goes_to=("next_intent", "find_slots"),
@@ -34,6 +35,7 @@ async def book_appointment(ctx: BlockContext, heard: Heard | None) -> Outcome:
         practitioner=directory.practitioner(slot.practitioner_id),
         location=directory.location(slot.location_id),
         idempotency_key=f"{state.call_id}:{slot.id}",
+        new_patient=ctx.progress.registered_new,
     )
     moving = ctx.state.target_appointment.value if ctx.state.target_appointment else None
     try:

@@ -32,9 +32,14 @@ from frontdesk.ehr import Capability, Coverage, Directory, Practitioner, VisitTy
 
 
 def bookable(ctx: BlockContext, directory: Directory) -> list[Practitioner]:
-    """Active providers the deployment lets the agent book."""
+    """Active providers the deployment lets the agent book (for a new patient: accepting new)."""
     excluded = {p.id for p in ctx.tenant.providers if not p.bookable}
-    return [p for p in directory.practitioners if p.active and p.id not in excluded]
+    new = ctx.progress.registered_new
+    return [
+        p
+        for p in directory.practitioners
+        if p.active and p.id not in excluded and not (new and p.accepting_new is False)
+    ]
 
 
 async def read_history(ctx: BlockContext) -> None:
@@ -72,7 +77,9 @@ def rescope(ctx: BlockContext, directory: Directory, request: ProviderRequest) -
     pending = ctx.progress.intent
     code, evidence = ctx.tenant.visit_type, "tenant.visit_type"
     source: Source = "attribute"
-    if variant is not None and variant.visit_type:
+    if ctx.progress.registered_new and ctx.tenant.new_patient_visit_type:
+        code, evidence = ctx.tenant.new_patient_visit_type, "tenant.new_patient_visit_type"
+    if variant is not None and variant.visit_type and not ctx.progress.registered_new:
         code, evidence = variant.visit_type, f"variant:{variant.specialty}"
     if pending is not None and pending.visit_type:
         code, evidence = pending.visit_type, pending.evidence or "intent"
@@ -120,11 +127,11 @@ async def choose_provider(ctx: BlockContext, heard: Heard | None) -> Outcome:
     directory = await ctx.directory()
     providers = bookable(ctx, directory)
     if heard is None:
-        if ctx.state.recent_practitioners is None:
-            await read_history(ctx)
-        assert ctx.state.recent_practitioners is not None
+        if ctx.state.recent_practitioners is None and not ctx.progress.registered_new:
+            await read_history(ctx)  # a brand-new chart has no history to read
         known = {p.id for p in providers}
-        last = next((p for p in ctx.state.recent_practitioners.value if p in known), None)
+        recent = ctx.state.recent_practitioners.value if ctx.state.recent_practitioners else ()
+        last = next((p for p in recent if p in known), None)
         if last is not None:
             ctx.progress.candidates = [last]
             seen = directory.practitioner(last)

@@ -17,6 +17,7 @@ from frontdesk.capture import (
     parse_birth_date,
     parse_name,
     parse_spelled,
+    parse_yes_no,
 )
 from frontdesk.conversation._block import BlockContext, Heard, block
 from frontdesk.conversation.outcomes import (
@@ -61,6 +62,14 @@ async def search(ctx: BlockContext, name: PersonName, birth: dt.date) -> Sequenc
     return [c for c in await ctx.ehr.find_patients(fallback) if same_person(name, c)]
 
 
+def can_register(ctx: BlockContext) -> bool:
+    """Whether this practice takes new patients through the agent."""
+    return (
+        Capability.REGISTER in ctx.ehr.capabilities
+        and ctx.tenant.new_patient_visit_type is not None
+    )
+
+
 def _digits(number: str | None) -> str:
     return "".join(ch for ch in number or "" if ch.isdigit())[-10:]
 
@@ -90,6 +99,9 @@ def _take_name(ctx: BlockContext, heard: Heard) -> PersonName | None:
     state = ctx.state
     name = parse_name(heard.text)
     prior = state.stated_name.value if state.stated_name else None
+    if prior is not None and prior.family and not prior.given and name is not None:
+        # We asked for the first name only.
+        return PersonName(name.given, prior.family)
     if prior is not None and prior.given and not prior.family:
         # We asked for the last name only: "Nguyen", or "N G U Y E N".
         spelled = parse_spelled(heard.text)
@@ -104,8 +116,8 @@ def _take_name(ctx: BlockContext, heard: Heard) -> PersonName | None:
     reads=("ani", "stated_name", "stated_birth_date", "ani_charts"),
     writes=("stated_name", "stated_birth_date", "patient", "ani_charts"),
     operations=("modmed.patient.search", "epic.patient.search", "epic.patient.match"),
-    expecting=("patient.name", "patient.birth_date", "patient.spelling"),
-    goes_to=("next_intent",),
+    expecting=("patient.name", "patient.birth_date", "patient.spelling", "patient.new"),
+    goes_to=("next_intent", "register_patient"),
     handoffs=(HandoffReason.IDENTITY_NOT_VERIFIED, HandoffReason.AMBIGUOUS_CHART),
 )
 async def identify_patient(ctx: BlockContext, heard: Heard | None) -> Outcome:
@@ -122,6 +134,15 @@ async def identify_patient(ctx: BlockContext, heard: Heard | None) -> Outcome:
 
     if heard is not None:
         match ctx.progress.expecting:
+            case "patient.new":
+                answer = parse_yes_no(heard.text)
+                if answer:
+                    return Next("register_patient")
+                if answer is None and ctx.attempt() < 4:
+                    return AskAgain(
+                        (say("ask_if_new", practice=ctx.tenant.name),), expecting="patient.new"
+                    )
+                return Handoff(HandoffReason.IDENTITY_NOT_VERIFIED, (say("identity_failed"),))
             case "patient.name":
                 name = _take_name(ctx, heard)
                 if name is None:
@@ -163,6 +184,8 @@ async def identify_patient(ctx: BlockContext, heard: Heard | None) -> Outcome:
 
     if state.stated_name is None:
         return AskAgain((say("ask_name"),), expecting="patient.name")
+    if not state.stated_name.value.given:
+        return AskAgain((say("ask_first_name"),), expecting="patient.name")
     if not state.stated_name.value.family:
         return AskAgain(
             (say("ask_last_name", given=state.stated_name.value.given),), expecting="patient.name"
@@ -181,6 +204,10 @@ async def identify_patient(ctx: BlockContext, heard: Heard | None) -> Outcome:
             return _verified(ctx, chart, "name and birth date")
         case []:
             if ctx.attempt() >= TRIES:
+                if can_register(ctx):
+                    return AskAgain(
+                        (say("ask_if_new", practice=ctx.tenant.name),), expecting="patient.new"
+                    )
                 return Handoff(HandoffReason.IDENTITY_NOT_VERIFIED, (say("identity_failed"),))
             return AskAgain((say("not_found_spell"),), expecting="patient.spelling")
         case _:

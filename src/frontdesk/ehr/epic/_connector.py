@@ -17,6 +17,8 @@ from frontdesk.ehr._records import (
     BookingRequest,
     Coverage,
     Directory,
+    LookupResult,
+    NewPatient,
     Patient,
     PatientMatch,
     PatientQuery,
@@ -26,15 +28,20 @@ from frontdesk.ehr._records import (
 )
 from frontdesk.ehr.epic._mapping import (
     appointment_from_fhir,
+    book_parameters,
     booked_from_schedule,
     coverage_from_fhir,
     find_parameters,
+    lookup_body,
+    lookup_from_answer,
     match_parameters,
     matches_from_bundle,
+    new_patient_resource,
     patient_from_fhir,
     patient_params,
     practitioner_from_fhir,
     practitioners_from_encounters,
+    role_accepting_new,
     role_specialty,
     schedule_body,
     slots_from_find,
@@ -49,6 +56,7 @@ CANCEL = "api/epic/2014/PatientAccess/External/CancelAppointment/Scheduling/Canc
 CONFIRM = (
     "api/epic/2017/PatientAccess/External/ConfirmationResponse/Scheduling/ConfirmationResponse"
 )
+LOOKUP = "api/epic/2012/EMPI/External/PatientLookup/Patient/Lookup"
 #: How far back "recent providers" look (the seed's 12-month lookback).
 LOOKBACK = dt.timedelta(days=365)
 
@@ -75,6 +83,7 @@ class EpicConnector:
             Capability.RECENT_PROVIDERS,
             Capability.COVERAGE,
             Capability.WRITE_COVERAGE,
+            Capability.REGISTER,
         }
     )
 
@@ -131,6 +140,7 @@ class EpicConnector:
                 Operation("epic.practitionerrole.search"),
             )
             specialty: dict[str, str] = {}
+            accepting: dict[str, bool | None] = {}
             location_ids: list[str] = []
             for role in roles:
                 pid = reference_id(
@@ -138,6 +148,7 @@ class EpicConnector:
                 )
                 if pid and pid not in specialty:
                     specialty[pid] = self._specialties.get(pid) or role_specialty(role) or ""
+                    accepting[pid] = role_accepting_new(role)
                 for location in role.get("location", []) or []:
                     lid = reference_id((location or {}).get("reference"), "Location")
                     if lid and lid not in location_ids:
@@ -156,7 +167,9 @@ class EpicConnector:
             )
             directory = Directory(
                 practitioners=tuple(
-                    practitioner_from_fhir(p, specialty.get(str(p.get("id"))) or None)
+                    practitioner_from_fhir(
+                        p, specialty.get(str(p.get("id"))) or None, accepting.get(str(p.get("id")))
+                    )
                     for p in practitioners
                 ),
                 locations=tuple(location_from_fhir(loc) for loc in locations),
@@ -198,8 +211,53 @@ class EpicConnector:
         return booked_from_schedule(answer, request)
 
     async def book(self, request: BookingRequest) -> Appointment:
-        """ScheduleAppointment (private): book an established patient into the slot."""
+        """Established patients: ScheduleAppointment; new patients: open scheduling `$book`."""
+        if request.new_patient and request.slot.proposal:
+            return await self._open_book(request)
         return await self._schedule(request, moving=None)
+
+    async def _open_book(self, request: BookingRequest) -> Appointment:
+        op = Operation("epic.appointment.book", "Appointment")
+        url = self._url("api/FHIR/STU3/Appointment/$book")
+        try:
+            answer = await self._fhir.operation(url, book_parameters(request), op, idempotent=False)
+        except Unavailable:
+            # No idempotency key: look before anything else, so a lost answer books once.
+            landed = await self._find_booked(request)
+            if landed is not None:
+                return landed
+            raise
+        booked = next(
+            (
+                e.get("resource")
+                for e in answer.get("entry", []) or []
+                if (e.get("resource") or {}).get("resourceType") == "Appointment"
+            ),
+            answer if answer.get("resourceType") == "Appointment" else None,
+        )
+        if not booked:
+            raise InvalidResponse("$book answered without an Appointment")
+        return appointment_from_fhir(booked, self._visit_types)
+
+    async def lookup_patient(self, person: NewPatient) -> LookupResult:
+        """EMPI PatientLookup: definite, ambiguous or no match, before any chart is made."""
+        answer = await self._fhir.private(
+            self._url(LOOKUP), lookup_body(person), Operation("epic.patient_lookup")
+        )
+        return lookup_from_answer(answer)
+
+    async def create_patient(self, person: NewPatient) -> Patient:
+        """Patient.Create (open scheduling): a provisional chart, verified at check-in."""
+        created = await self._fhir.create(
+            new_patient_resource(person), Operation("epic.patient.create")
+        )
+        return patient_from_fhir(created)
+
+    async def read_patient(self, patient_id: str) -> Patient:
+        """Patient.Read (R4)."""
+        return patient_from_fhir(
+            await self._fhir.read("Patient", patient_id, Operation("epic.patient.read"))
+        )
 
     async def reschedule(self, appointment: Appointment, request: BookingRequest) -> Appointment:
         """ScheduleAppointment with the old visit: Epic moves it in one step."""

@@ -12,6 +12,8 @@ from frontdesk.ehr._records import (
     AppointmentStatus,
     BookingRequest,
     Coverage,
+    LookupResult,
+    NewPatient,
     Patient,
     PatientMatch,
     PatientQuery,
@@ -107,7 +109,9 @@ def matches_from_bundle(bundle: Mapping[str, Any]) -> list[PatientMatch]:
     return sorted(found, key=lambda m: -m.score)
 
 
-def practitioner_from_fhir(resource: Mapping[str, Any], specialty: str | None) -> Practitioner:
+def practitioner_from_fhir(
+    resource: Mapping[str, Any], specialty: str | None, accepting_new: bool | None = None
+) -> Practitioner:
     """An R4 Practitioner (with the specialty its PractitionerRole names)."""
     family, given, prefix = human_name(resource)
     npi = next(
@@ -126,7 +130,23 @@ def practitioner_from_fhir(resource: Mapping[str, Any], specialty: str | None) -
         npi=npi,
         specialty=specialty,
         active=bool(resource.get("active", True)),
+        accepting_new=accepting_new,
     )
+
+
+NEW_PATIENTS = "http://hl7.org/fhir/us/davinci-pdex-plan-net/StructureDefinition/newpatients"
+
+
+def role_accepting_new(role: Mapping[str, Any]) -> bool | None:
+    """Whether a PractitionerRole takes new patients (Da Vinci plan-net `newpatients`)."""
+    for extension in role.get("extension", []) or []:
+        if not isinstance(extension, Mapping) or extension.get("url") != NEW_PATIENTS:
+            continue
+        for inner in extension.get("extension", []) or []:
+            if isinstance(inner, Mapping) and inner.get("url") == "acceptingPatients":
+                codings = (inner.get("valueCodeableConcept") or {}).get("coding", []) or []
+                return any(isinstance(c, Mapping) and c.get("code") == "newpt" for c in codings)
+    return None
 
 
 def role_specialty(role: Mapping[str, Any]) -> str | None:
@@ -339,3 +359,65 @@ def coverage_from_fhir(resource: Mapping[str, Any]) -> Coverage:
         status=resource.get("status"),
         plan=plan,
     )
+
+
+def lookup_body(person: NewPatient) -> JSON:
+    """The EMPI PatientLookup request."""
+    body: JSON = {
+        "FirstName": person.given,
+        "LastName": person.family,
+        "DateOfBirth": person.birth_date.isoformat(),
+        "Gender": person.gender,
+    }
+    if person.phone:
+        body["Phone"] = national_digits(person.phone)
+    if person.email:
+        body["Email"] = person.email
+    if person.postal_code:
+        body["Address"] = {"Zip": person.postal_code}
+    return body
+
+
+def lookup_from_answer(answer: Mapping[str, Any]) -> LookupResult:
+    """The EMPI's disposition and candidate ids."""
+    disposition = str(answer.get("Disposition") or "").lower()
+    if disposition not in ("definite", "ambiguous", "none"):
+        raise InvalidResponse(f"PatientLookup answered disposition {disposition!r}")
+    ids = tuple(
+        str(c["PatientID"])
+        for c in answer.get("Candidates", []) or []
+        if isinstance(c, Mapping) and c.get("PatientID")
+    )
+    return LookupResult(disposition, ids)
+
+
+def new_patient_resource(person: NewPatient) -> JSON:
+    """An R4 Patient for the provisional chart."""
+    resource: JSON = {
+        "resourceType": "Patient",
+        "name": [{"use": "official", "family": person.family, "given": [person.given]}],
+        "birthDate": person.birth_date.isoformat(),
+        "gender": person.gender,
+    }
+    telecom = []
+    if person.phone:
+        telecom.append({"system": "phone", "value": national_digits(person.phone), "use": "mobile"})
+    if person.email:
+        telecom.append({"system": "email", "value": person.email})
+    if telecom:
+        resource["telecom"] = telecom
+    if person.postal_code:
+        resource["address"] = [{"use": "home", "postalCode": person.postal_code}]
+    return resource
+
+
+def book_parameters(request: BookingRequest) -> JSON:
+    """The STU3 `$book` Parameters for a proposal from `$find`."""
+    return {
+        "resourceType": "Parameters",
+        "parameter": [
+            {"name": "patient", "valueIdentifier": {"value": request.patient.id}},
+            {"name": "appointment", "valueIdentifier": {"value": request.slot.proposal}},
+            {"name": "appointmentNote", "valueString": request.reason or "Booked by frontdesk"},
+        ],
+    }

@@ -17,6 +17,8 @@ from frontdesk.ehr._records import (
     BookingRequest,
     Coverage,
     Directory,
+    LookupResult,
+    NewPatient,
     Patient,
     PatientMatch,
     PatientQuery,
@@ -254,3 +256,15 @@ class ModMedConnector:
     async def create_coverage(self, patient: Patient, coverage: Coverage) -> Coverage:
         """Not written through this connector (yet)."""
         raise Unsupported("coverage is not written through this connector")
+
+    async def lookup_patient(self, person: NewPatient) -> LookupResult:
+        """No EMPI through this connector."""
+        raise Unsupported("new-patient registration is not available for this EHR")
+
+    async def create_patient(self, person: NewPatient) -> Patient:
+        """No registration through this connector."""
+        raise Unsupported("new-patient registration is not available for this EHR")
+
+    async def read_patient(self, patient_id: str) -> Patient:
+        """Not needed without registration."""
+        raise Unsupported("patient read is not used for this EHR")
