@@ -42,6 +42,10 @@ async def until_new(
         await caller.say(phone)
     assert caller.expecting == "patient.postal_code", caller.heard
     await caller.say("6 0 3 0 1")
+    assert "That's Oak Park, IL?" in caller.heard, caller.heard
+    await caller.say("yes")
+    assert caller.expecting == "patient.email", caller.heard
+    await caller.say("nora dot n at example dot com" if name.startswith("Nora") else "no thanks")
     return caller
 
 
@@ -57,6 +61,8 @@ async def test_a_new_caller_registers_and_books(client: httpx.AsyncClient) -> No
     [chart] = await search(client, "Patient", _id=patient_id)
     assert chart["meta"]["tag"][0]["code"] == "provisional"
     assert chart["name"][0]["family"] == "Newcombe"
+    assert chart["address"][0]["city"] == "Oak Park"
+    assert {"system": "email", "value": "nora.n@example.com"} in chart["telecom"]
     [coverage] = await search(client, "Coverage", patient=patient_id)
     assert coverage["subscriberId"] == "ACT445566"
     assert coverage["meta"]["tag"][0]["code"] == "provisional"

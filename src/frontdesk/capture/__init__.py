@@ -6,6 +6,7 @@ numbers as words or digits, and returns None when it found nothing it can stand 
 """
 
 from frontdesk.capture._choice import Chosen, NoneOfThese, parse_choice
+from frontdesk.capture._contact import Place, parse_email, parse_zip, spoken_digits
 from frontdesk.capture._dates import parse_birth_date
 from frontdesk.capture._intent import Intent, parse_intents
 from frontdesk.capture._member import PayerOption, match_payer, parse_member_id, spoken_member_id
@@ -25,6 +26,7 @@ __all__ = [
     "PartOfDay",
     "PayerOption",
     "PersonName",
+    "Place",
     "ProviderMatch",
     "ProviderOption",
     "TimePreference",
@@ -35,12 +37,15 @@ __all__ = [
     "normalize_name",
     "parse_birth_date",
     "parse_choice",
+    "parse_email",
     "parse_intents",
     "parse_member_id",
     "parse_name",
     "parse_spelled",
     "parse_time_preference",
     "parse_yes_no",
+    "parse_zip",
     "says_no_more",
+    "spoken_digits",
     "spoken_member_id",
 ]

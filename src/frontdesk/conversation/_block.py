@@ -47,6 +47,17 @@ class PendingIntent(BaseModel):
     evidence: str | None = None
 
 
+class IntakeDraft(BaseModel):
+    """A new caller's answers so far, before they become a `NewPatient` fact."""
+
+    sex: str | None = None
+    phone: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    state: str | None = None
+    phone_declined: bool = False
+
+
 class Progress(BaseModel):
     """The engine's bookkeeping for one call (not facts about the patient)."""
 
@@ -55,6 +66,7 @@ class Progress(BaseModel):
     intent: PendingIntent | None = None
     done: list[str] = Field(default_factory=list, description="intents completed this call")
     registered_new: bool = Field(default=False, description="a provisional chart made this call")
+    intake: IntakeDraft = Field(default_factory=IntakeDraft)
     entered: bool = False
     expecting: Expecting | None = None
     attempts: dict[str, int] = Field(default_factory=dict)

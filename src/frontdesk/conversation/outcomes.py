@@ -38,6 +38,7 @@ Expecting = Literal[
     "patient.sex",
     "patient.phone",
     "patient.postal_code",
+    "patient.email",
     "provider",
     "time_preference",
     "slot_choice",

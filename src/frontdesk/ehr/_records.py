@@ -218,6 +218,8 @@ class NewPatient:
     gender: str  # "female" | "male" | "other" | "unknown"
     phone: str | None = None
     postal_code: str | None = None
+    city: str | None = None
+    state: str | None = None
     email: str | None = None
 
 

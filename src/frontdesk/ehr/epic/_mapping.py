@@ -374,7 +374,7 @@ def lookup_body(person: NewPatient) -> JSON:
     if person.email:
         body["Email"] = person.email
     if person.postal_code:
-        body["Address"] = {"Zip": person.postal_code}
+        body["Address"] = {"Zip": person.postal_code, "City": person.city, "State": person.state}
     return body
 
 
@@ -407,7 +407,12 @@ def new_patient_resource(person: NewPatient) -> JSON:
     if telecom:
         resource["telecom"] = telecom
     if person.postal_code:
-        resource["address"] = [{"use": "home", "postalCode": person.postal_code}]
+        address: JSON = {"use": "home", "postalCode": person.postal_code, "country": "US"}
+        if person.city:
+            address["city"] = person.city
+        if person.state:
+            address["state"] = person.state
+        resource["address"] = [address]
     return resource
 
 

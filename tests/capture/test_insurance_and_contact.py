@@ -1,6 +1,13 @@
 import pytest
 
-from frontdesk.capture import PayerOption, match_payer, parse_member_id, spoken_member_id
+from frontdesk.capture import (
+    PayerOption,
+    match_payer,
+    parse_email,
+    parse_member_id,
+    parse_zip,
+    spoken_member_id,
+)
 
 
 @pytest.mark.parametrize(
@@ -59,3 +66,39 @@ PAYERS = [
 def test_match_payer(text: str, expected: str | None) -> None:
     """The practice's payers by name, alias or a close sound-alike."""
     assert match_payer(text, PAYERS) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "city", "state"),
+    [
+        ("six oh three oh one", "Oak Park", "IL"),
+        ("33431", "Boca Raton", "FL"),
+        ("3 3 4 3 1", "Boca Raton", "FL"),
+    ],
+)
+def test_zip_codes_know_their_city(text: str, city: str, state: str) -> None:
+    """A ZIP code said or keyed resolves to its city and state from the packaged USPS list."""
+    place = parse_zip(text)
+    assert place is not None
+    assert (place.city, place.state) == (city, state)
+
+
+@pytest.mark.parametrize("text", ["00000", "one two", "no idea"])
+def test_unknown_zip_codes_are_refused(text: str) -> None:
+    """Too short or not a real ZIP code: nothing."""
+    assert parse_zip(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("jane dot doe at gmail dot com", "jane.doe@gmail.com"),
+        ("my email is bob underscore smith at yahoo dot com", "bob_smith@yahoo.com"),
+        ("nora.n@example.org", "nora.n@example.org"),
+        ("no thanks", None),
+        ("at dot", None),
+    ],
+)
+def test_email_said_aloud(text: str, expected: str | None) -> None:
+    """Email addresses from "dot" and "at"; anything else is none."""
+    assert parse_email(text) == expected
