@@ -42,14 +42,16 @@ async def new_plan(client: httpx.AsyncClient, payer: str, member_id: str) -> Scr
     await caller.say(payer)
     assert caller.expecting == "insurance.member_id", caller.heard
     await caller.say(member_id)
+    assert "I have member ID" in caller.heard, caller.heard
+    assert caller.expecting == "insurance.policyholder"
+    await caller.say("yes, it's in my name")
     return caller
 
 
 async def test_a_new_active_plan_is_written_then_booked(client: httpx.AsyncClient) -> None:
     """ACT… member ID: the payer says active, a provisional Coverage is written, booking goes on."""
     caller = await new_plan(client, "it's Aetna", "A C T one two three four five six")
-    assert "I have member ID A C T, 1 2 3, 4 5 6." in caller.heard, caller.heard
-    assert "The payer shows your" in caller.heard
+    assert "The payer shows your" in caller.heard, caller.heard
     assert caller.expecting == "confirm"
     record = await caller.record()
     patient = record["state"]["patient"]["value"]["id"]
@@ -109,3 +111,25 @@ async def test_every_answer_is_the_payers_not_ours(
             assert "payer" in sentence.lower(), sentence
     assert "you are covered" not in said.lower()
     assert "you're covered" not in said.lower()
+
+
+async def test_a_spouses_plan_is_checked_as_a_dependent(client: httpx.AsyncClient) -> None:
+    """Not the policyholder: relationship, the policyholder's name and birth date, then checked."""
+    caller = await to_insurance(client)
+    for line in ("no, it changed", "aetna", "ACT 778 899"):
+        await caller.say(line)
+    await caller.say("it's my husband's plan")
+    assert caller.expecting == "insurance.subscriber_name", caller.heard
+    await caller.say("Carlos Lopez")
+    assert caller.expecting == "insurance.subscriber_birth_date", caller.heard
+    await caller.say("April 2nd 1983")
+    assert "The payer shows your" in caller.heard, caller.heard
+    record = await caller.record()
+    plan = record["state"]["insurance"]["value"]
+    assert plan["relationship"] == "spouse"
+    assert plan["subscriber_family"] == "Lopez"
+    patient = record["state"]["patient"]["value"]["id"]
+    [written] = [
+        c for c in await coverages(client, patient) if c.get("subscriberId") == "ACT778899"
+    ]
+    assert written["relationship"]["coding"][0]["code"] == "spouse"

@@ -53,7 +53,7 @@ async def test_a_new_caller_registers_and_books(client: httpx.AsyncClient) -> No
     """No match → provisional Patient; active plan → provisional Coverage; `$book` → Appointment."""
     caller = await until_new(client, "Nora Newcombe", "June 5th 1992", "+1 202 555 0199")
     assert "Your record is set up" in caller.heard, caller.heard
-    for line in ("anyone", "next week", "the first one", "aetna", "ACT 445 566", "yes"):
+    for line in ("anyone", "next week", "the first one", "aetna", "ACT 445 566", "mine", "yes"):
         await caller.say(line)
     assert "You're all set" in caller.heard, caller.heard
     record = await caller.record()

@@ -46,6 +46,9 @@ Expecting = Literal[
     "reason",
     "insurance.payer",
     "insurance.member_id",
+    "insurance.policyholder",
+    "insurance.subscriber_name",
+    "insurance.subscriber_birth_date",
     "confirm",
 ]
 

@@ -184,7 +184,10 @@ class Coverage:
     status: str | None = None
     plan: str | None = None
     payer_code: str | None = None
-    relationship: str = "self"
+    relationship: str = "self"  # the patient's relationship to the subscriber (FHIR codes)
+    subscriber_given: str | None = None  # when the patient is not the subscriber
+    subscriber_family: str | None = None
+    subscriber_birth_date: dt.date | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

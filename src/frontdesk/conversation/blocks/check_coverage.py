@@ -8,10 +8,15 @@ down never blocks the booking: the call goes on and staff get a task.
 
 from __future__ import annotations
 
+import dataclasses
+import re
+
 from frontdesk.capture import (
     PayerOption,
     match_payer,
+    parse_birth_date,
     parse_member_id,
+    parse_name,
     parse_yes_no,
     spoken_member_id,
 )
@@ -90,12 +95,21 @@ async def _check(
     if patient.birth_date is None or provider is None or not provider.npi:
         ctx.task_for_staff("verify coverage: no provider NPI or birth date for the inquiry")
         return None
+    dependent = coverage.relationship != "self" and coverage.subscriber_birth_date is not None
     query = EligibilityQuery(
         payer_code=payer_code,
         member_id=coverage.member_id,
-        subscriber_first=patient.first_name,
-        subscriber_last=patient.family,
-        subscriber_birth_date=patient.birth_date,
+        subscriber_first=(coverage.subscriber_given or "") if dependent else patient.first_name,
+        subscriber_last=(coverage.subscriber_family or "") if dependent else patient.family,
+        subscriber_birth_date=(
+            coverage.subscriber_birth_date or patient.birth_date
+            if dependent
+            else patient.birth_date
+        ),
+        patient_is_subscriber=not dependent,
+        dependent_first=patient.first_name if dependent else None,
+        dependent_last=patient.family if dependent else None,
+        dependent_birth_date=patient.birth_date if dependent else None,
         provider_npi=provider.npi,
         provider_last=provider.family,
         date_of_service=slot.start.astimezone(ctx.tenant.zone).date(),
@@ -117,7 +131,14 @@ async def _check(
     reads=("patient", "coverages", "chosen_slot", "visit_type", "insurance"),
     writes=("insurance", "eligibility", "coverages"),
     operations=("pverify.token", "pverify.eligibility_summary", "epic.coverage.create"),
-    expecting=("confirm", "insurance.payer", "insurance.member_id"),
+    expecting=(
+        "confirm",
+        "insurance.payer",
+        "insurance.member_id",
+        "insurance.policyholder",
+        "insurance.subscriber_name",
+        "insurance.subscriber_birth_date",
+    ),
     goes_to=("confirm_booking",),
     handoffs=(HandoffReason.COVERAGE_INACTIVE,),
 )
@@ -175,17 +196,51 @@ async def check_coverage(ctx: BlockContext, heard: Heard | None) -> Outcome:
                 return AskAgain((say("member_id_again"),), expecting="insurance.member_id")
             ctx.reset_attempts()
             told = state.insurance.value
-            plan = Coverage(
-                id="new", payer=told.payer, member_id=member, payer_code=told.payer_code
+            plan = dataclasses.replace(told, member_id=member)
+            ctx.record("insurance", plan, source="caller", evidence=heard.evidence)
+            heard_back = say("member_id_read_back", member_id=spoken_member_id(member))
+            return AskAgain(
+                (heard_back, say("ask_policyholder")), expecting="insurance.policyholder"
+            )
+        case "insurance.policyholder" if state.insurance is not None:
+            relationship = parse_relationship(heard.text)
+            if relationship is None:
+                return AskAgain((say("policyholder_again"),), expecting="insurance.policyholder")
+            plan = dataclasses.replace(state.insurance.value, relationship=relationship)
+            ctx.record("insurance", plan, source="caller", evidence=heard.evidence)
+            if relationship != "self":
+                return AskAgain(
+                    (say("ask_subscriber_name"),), expecting="insurance.subscriber_name"
+                )
+            answered = await _validate_and_write(ctx, plan)
+            if answered is None:
+                return Handoff(HandoffReason.COVERAGE_INACTIVE, (say("payer_inactive"),))
+            lines = answered
+        case "insurance.subscriber_name" if state.insurance is not None:
+            name = parse_name(heard.text)
+            if name is None or not name.family:
+                return AskAgain(
+                    (say("ask_subscriber_name"),), expecting="insurance.subscriber_name"
+                )
+            plan = dataclasses.replace(
+                state.insurance.value, subscriber_given=name.given, subscriber_family=name.family
             )
             ctx.record("insurance", plan, source="caller", evidence=heard.evidence)
-            result = await _check(ctx, plan, plan.payer_code)
-            if result is not None and result.status is EligibilityStatus.INACTIVE:
+            return AskAgain(
+                (say("ask_subscriber_birth_date"),), expecting="insurance.subscriber_birth_date"
+            )
+        case "insurance.subscriber_birth_date" if state.insurance is not None:
+            birth = parse_birth_date(heard.dtmf or heard.text, today=ctx.local_now.date())
+            if birth is None:
+                return AskAgain(
+                    (say("birth_date_again"),), expecting="insurance.subscriber_birth_date"
+                )
+            plan = dataclasses.replace(state.insurance.value, subscriber_birth_date=birth)
+            ctx.record("insurance", plan, source="caller", evidence=heard.evidence)
+            answered = await _validate_and_write(ctx, plan)
+            if answered is None:
                 return Handoff(HandoffReason.COVERAGE_INACTIVE, (say("payer_inactive"),))
-            if result is not None and result.status is EligibilityStatus.ACTIVE:
-                await _write(ctx, plan)
-            heard_back = say("member_id_read_back", member_id=spoken_member_id(member))
-            lines = (heard_back, *(determination(result) if result else (say("payer_no_answer"),)))
+            lines = answered
         case _:
             return AskAgain((say("confirm_again"),), expecting="confirm")
     if (
@@ -194,6 +249,38 @@ async def check_coverage(ctx: BlockContext, heard: Heard | None) -> Outcome:
     ):
         return Handoff(HandoffReason.COVERAGE_INACTIVE, (say("payer_inactive"),))
     return Next(say=lines)
+
+
+#: What callers say about whose plan it is → the patient's relationship to the subscriber.
+RELATIONSHIPS: tuple[tuple[str, str], ...] = (
+    ("spouse", "spouse"), ("husband", "spouse"), ("wife", "spouse"), ("partner", "spouse"),
+    ("mother", "child"), ("father", "child"), ("mom", "child"), ("dad", "child"),
+    ("parent", "child"), ("my mother", "child"), ("guardian", "other"), ("other", "other"),
+)  # fmt: skip
+
+
+def parse_relationship(text: str) -> str | None:
+    """The patient's relationship to the policyholder, from whose plan the caller says it is.
+
+    "In my name" → "self"; "my husband's" → "spouse"; "my mom's" → "child"; else None.
+    """
+    said = text.lower()
+    if parse_yes_no(text) or re.search(r"\b(mine|myself|my own|in my name|i am|i'm)\b", said):
+        return "self"
+    for word, relationship in RELATIONSHIPS:
+        if re.search(rf"\b{word}", said):
+            return relationship
+    return None
+
+
+async def _validate_and_write(ctx: BlockContext, plan: Coverage) -> tuple[Line, ...] | None:
+    """Ask the payer; write the plan only if active. None means the payer said inactive."""
+    result = await _check(ctx, plan, plan.payer_code)
+    if result is not None and result.status is EligibilityStatus.INACTIVE:
+        return None
+    if result is not None and result.status is EligibilityStatus.ACTIVE:
+        await _write(ctx, plan)
+    return determination(result) if result else (say("payer_no_answer"),)
 
 
 async def _write(ctx: BlockContext, plan: Coverage) -> None:

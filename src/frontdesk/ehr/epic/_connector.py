@@ -349,5 +349,9 @@ class EpicConnector:
             },
             "payor": [{"display": coverage.payer}],
         }
+        if coverage.relationship != "self" and coverage.subscriber_family:
+            body["subscriber"] = {
+                "display": f"{coverage.subscriber_given or ''} {coverage.subscriber_family}".strip()
+            }
         created = await self._fhir.create(body, Operation("epic.coverage.create"))
         return coverage_from_fhir(created)
