@@ -24,6 +24,8 @@ EXTRAS: dict[str, set[str]] = {
     "Appointment": APPOINTMENT_EXTRAS,
     # The create example echoes the request; the sandbox answers the stored resource.
     "AppointmentCreated": APPOINTMENT_EXTRAS | {"id", "meta", "meta.lastUpdated", "created"},
+    # The member id; ModMed's example omits it.
+    "Coverage": {"subscriberId"},
     # The specialty, as qualification[0].code.text.
     "Practitioner": {"qualification", "qualification[].code", "qualification[].code.text"},
 }
@@ -108,6 +110,14 @@ async def test_appointment_search_and_read(reader: Clinic) -> None:
     first = resources(search)[0]["id"]
     read = (await reader.get(f"Appointment/{first}")).json()
     assert_same_shape(load("appointment_read.json"), read, "Appointment")
+
+
+async def test_coverage_search(reader: Clinic) -> None:
+    """Coverage search answers like coverage_search_bundle.json."""
+    answer = (
+        await reader.get("Coverage", {"patient": maria(reader.sandbox), "_count": "3"})
+    ).json()
+    assert_same_shape(load("coverage_search_bundle.json"), answer, "Coverage")
 
 
 async def test_appointment_create(clinic: Clinic) -> None:

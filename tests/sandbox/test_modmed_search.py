@@ -161,7 +161,7 @@ async def test_unknown_id_is_not_found(reader: Clinic, path: str) -> None:
 
 async def test_unknown_route_and_method(reader: Clinic) -> None:
     """Unknown routes are 404 and wrong methods 405, both as OperationOutcomes."""
-    response = await reader.get("Coverage", expect=404)
+    response = await reader.get("Encounter", expect=404)
     assert response.json()["resourceType"] == "OperationOutcome"
     response = await reader.http.delete(
         f"{reader.base()}/fhir/v2/Patient", headers=await reader.headers()

@@ -144,7 +144,15 @@ def test_same_seed_same_data() -> None:
     """Two sandboxes with the same seed and anchor hold byte-identical resources."""
     one, two = create_sandbox(anchor=ANCHOR), create_sandbox(anchor=ANCHOR)
     for firm in (BOCA, PALM):
-        for type_ in ("Patient", "Practitioner", "Location", "Slot", "Appointment", "ValueSet"):
+        for type_ in (
+            "Patient",
+            "Coverage",
+            "Practitioner",
+            "Location",
+            "Slot",
+            "Appointment",
+            "ValueSet",
+        ):
             first = json.dumps(one.store.all(firm, type_), ensure_ascii=False)
             assert first == json.dumps(two.store.all(firm, type_), ensure_ascii=False), type_
 
@@ -154,6 +162,7 @@ def test_patients_do_not_depend_on_the_anchor() -> None:
     one = create_sandbox(DEMO_FIRMS[:1], anchor=ANCHOR)
     two = create_sandbox(DEMO_FIRMS[:1], anchor=ANCHOR + dt.timedelta(days=3))
     assert one.store.all(BOCA, "Patient") == two.store.all(BOCA, "Patient")
+    assert one.store.all(BOCA, "Coverage") == two.store.all(BOCA, "Coverage")
     assert one.store.all(BOCA, "Slot") != two.store.all(BOCA, "Slot")
 
 

@@ -5,6 +5,8 @@ pointed here or at ModMed by its base URL alone:
 
 * `POST ws/oauth2/grant`: password grant (and `refresh_token`), `x-api-key` header.
 * `GET fhir/v2/{Patient,Practitioner,Location}` search and `/{id}` read.
+* `GET fhir/v2/Coverage?patient=` (`patient` required; `order`, `_count` ≤ 100, `page`) and
+  `GET fhir/v2/Coverage/{id}`.
 * `GET fhir/v2/ValueSet/{id}` (`appointment-type`, `reportable-reason`).
 * `GET fhir/v2/Slot`: free slots, `appointment-type` required, windows of 5 days or less.
 * `GET/POST fhir/v2/Appointment`, `GET/PUT fhir/v2/Appointment/{id}`.
@@ -30,6 +32,7 @@ from frontdesk.sandbox._log import auth_of
 from frontdesk.sandbox._modmed_booking import create_appointment, search_slots, update_appointment
 from frontdesk.sandbox._modmed_wire import (
     APPOINTMENT_PARAMS,
+    COVERAGE_PARAMS,
     LOCATION_PARAMS,
     PAGING,
     PATIENT_PARAMS,
@@ -66,6 +69,7 @@ class _Search:
     type_: str
     params: ParamTable
     maximum: int
+    required: tuple[str, ...] = ()
 
 
 _SEARCHES = {
@@ -73,6 +77,7 @@ _SEARCHES = {
     "practitioner": _Search("Practitioner", PRACTITIONER_PARAMS, 100),
     "location": _Search("Location", LOCATION_PARAMS, 100),
     "appointment": _Search("Appointment", APPOINTMENT_PARAMS, 50),
+    "coverage": _Search("Coverage", COVERAGE_PARAMS, 100, required=("patient",)),
 }
 
 
@@ -155,6 +160,9 @@ class ModMedApi:
         async def search_(request: Request) -> Response:
             space = self._authorized(request)
             query = request.query_params.multi_items()
+            for name in spec.required:
+                if not any(key == name and value.strip() for key, value in query):
+                    raise FhirError(400, f"{spec.type_} search requires {name!r}")
             found = search(space.all(spec.type_), query, spec.params, control=PAGING)
             bundle = paged_bundle(
                 found,

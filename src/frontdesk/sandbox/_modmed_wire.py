@@ -32,6 +32,7 @@ from frontdesk.sandbox._search import (
     phone_param,
     phones,
     reference_param,
+    references,
     split_or,
     string_param,
     token_param,
@@ -82,6 +83,13 @@ def render(resource: Resource, fhir_base: str) -> Resource:
             actor = participant.get("actor") or {}
             if isinstance(actor.get("reference"), str):
                 actor["display"] = actor["reference"]  # ModMed names actors by their URL
+    elif wire.get("resourceType") == "Coverage":
+        beneficiary = wire.get("beneficiary") or {}
+        if isinstance(beneficiary.get("reference"), str):
+            beneficiary["display"] = beneficiary["reference"]  # the patient's URL, as ModMed
+        if isinstance(resource.get("payor"), list):
+            # ModMed answers payors relative (`Organization/pay|1388`, `InsurancePlan/125`).
+            wire["payor"] = [dict(p) if isinstance(p, dict) else p for p in resource["payor"]]
     return wire
 
 
@@ -165,6 +173,13 @@ APPOINTMENT_PARAMS: ParamTable = {
     "date": date_param(lambda r: r.get("start")),
     "appointment-type": token_param(appointment_type_codes),
 }
+
+COVERAGE_PARAMS: ParamTable = {
+    "patient": reference_param("Patient", references("beneficiary")),
+    "order": token_param(lambda r: [(None, str(r["order"]))] if "order" in r else []),
+    "status": token_param(field("status")),
+}
+"""ModMed Coverage search: `patient` (required by the route) and `order` (1 primary, …)."""
 
 PAGING = ("_count", "page")
 

@@ -1,8 +1,9 @@
-"""Seed one ModMed firm: patients, providers, locations, visit types, four weeks of slots.
+"""Seed one ModMed firm: patients and their coverage, providers, locations, visit types, slots.
 
 Everything is drawn from one `random.Random(seed)` in a fixed order, so the same `FirmSeed`
 and anchor give byte-identical resources. Schedules are laid out in the firm's local time and
-stored in UTC; about a third of the slots are pre-booked (busy, with an Appointment).
+stored in UTC; about a third of the slots are pre-booked (busy, with an Appointment). Coverage
+draws from its own RNG, so adding it changed no other resource.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from frontdesk.sandbox._clinics import (
     reportable_reasons,
 )
 from frontdesk.sandbox._fhir import Resource, modmed_instant, modmed_seconds
+from frontdesk.sandbox._modmed_coverage import seed_coverage
 from frontdesk.sandbox._people import draw_people, is_minor, patient_resource
 from frontdesk.sandbox._search import APPOINTMENT_TYPE_SYSTEM
 from frontdesk.sandbox._store import Space
@@ -80,6 +82,9 @@ def seed_firm(space: Space, firm: FirmSeed) -> None:
     space.insert(reportable_reasons(catalog, tables_updated))
 
     patients = _seed_patients(space, firm, catalog, rng)
+    coverage_rng = random.Random(f"{firm.seed}:coverage")
+    for coverage in seed_coverage(patients, 280_001 + firm.seed * 10_000, coverage_rng):
+        space.insert(coverage)
     _seed_schedule(space, firm, catalog, patients, anchor, random.Random(f"{firm.seed}:{anchor}"))
 
 

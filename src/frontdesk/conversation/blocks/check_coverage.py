@@ -58,7 +58,7 @@ def _payer_name(ctx: BlockContext, code: str) -> str:
 def on_file(ctx: BlockContext) -> Coverage | None:
     """The active coverage the chart holds, if any."""
     coverages = ctx.state.coverages.value if ctx.state.coverages else ()
-    return next((c for c in coverages if c.status in (None, "active") and c.member_id), None)
+    return next((c for c in coverages if c.status in (None, "active")), None)
 
 
 def determination(result: Eligibility) -> tuple[Line, ...]:
@@ -149,17 +149,20 @@ async def check_coverage(ctx: BlockContext, heard: Heard | None) -> Outcome:
         return Next()  # no payer link configured, or already asked in this request
     current = on_file(ctx)
     if heard is None:
-        if current is not None:
+        if current is not None and current.member_id:
             return AskAgain(
                 (
                     say(
                         "insurance_still_current",
                         payer=current.payer,
-                        last4=(current.member_id or "")[-4:],
+                        last4=current.member_id[-4:],
                     ),
                 ),
                 expecting="confirm",
             )
+        if current is not None:  # ModMed keeps no member ID on its Coverage
+            line = say("insurance_plan_still_current", payer=current.payer)
+            return AskAgain((line,), expecting="confirm")
         return AskAgain((say("ask_payer"),), expecting="insurance.payer")
 
     lines: tuple[Line, ...] = ()
@@ -170,6 +173,16 @@ async def check_coverage(ctx: BlockContext, heard: Heard | None) -> Outcome:
                 return AskAgain((say("confirm_again"),), expecting="confirm")
             if not answer:
                 return AskAgain((say("ask_payer"),), expecting="insurance.payer")
+            if not current.member_id:
+                # The plan is right but the chart has no member ID: take it from the card.
+                code = _payer_code(ctx, current.payer)
+                ctx.record(
+                    "insurance",
+                    Coverage(id="on-file", payer=current.payer, member_id=None, payer_code=code),
+                    source="ehr",
+                    evidence=f"Coverage/{current.id}",
+                )
+                return AskAgain((say("ask_member_id"),), expecting="insurance.member_id")
             result = await _check(ctx, current, _payer_code(ctx, current.payer))
             lines = determination(result) if result else (say("payer_no_answer"),)
         case "insurance.payer":

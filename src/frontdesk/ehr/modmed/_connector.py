@@ -29,6 +29,7 @@ from frontdesk.ehr.fhir import FhirClient, RetryBudget, location_from_fhir
 from frontdesk.ehr.modmed._mapping import (
     appointment_from_fhir,
     appointment_resource,
+    coverage_from_fhir,
     patient_from_fhir,
     patient_params,
     practitioner_from_fhir,
@@ -57,6 +58,7 @@ class ModMedConnector:
             Capability.LIST_APPOINTMENTS,
             Capability.RESCHEDULE,
             Capability.CANCEL,
+            Capability.COVERAGE,
         }
     )
 
@@ -250,8 +252,14 @@ class ModMedConnector:
         raise Unsupported("recent providers are not read from ModMed")
 
     async def coverages(self, patient_id: str) -> Sequence[Coverage]:
-        """Not read from ModMed yet."""
-        raise Unsupported("coverage is not read from ModMed")
+        """The patient's coverages on file, primary first (ModMed's Coverage resource)."""
+        resources = await self._fhir.search(
+            "Coverage",
+            [("patient", patient_id), ("_count", "100")],
+            Operation("modmed.coverage.search"),
+        )
+        ordered = sorted(resources, key=lambda r: int(r.get("order") or 99))
+        return [coverage_from_fhir(r) for r in ordered]
 
     async def create_coverage(self, patient: Patient, coverage: Coverage) -> Coverage:
         """Not written through this connector (yet)."""

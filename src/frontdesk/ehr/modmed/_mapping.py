@@ -11,6 +11,7 @@ from frontdesk.ehr._records import (
     Appointment,
     AppointmentStatus,
     BookingRequest,
+    Coverage,
     Patient,
     PatientQuery,
     Practitioner,
@@ -207,4 +208,41 @@ def appointment_from_fhir(
         practitioner_id=ids["Practitioner"],
         location_id=ids["Location"],
         visit_type=visit_type,
+    )
+
+
+def coverage_from_fhir(resource: Mapping[str, Any]) -> Coverage:
+    """A ModMed Coverage as a record: payer from the first payor, plan from the plan class."""
+    payors = [p for p in resource.get("payor", []) or [] if isinstance(p, Mapping)]
+    payer = next(
+        (
+            str(p.get("display"))
+            for p in payors
+            if str(p.get("reference", "")).startswith("Organization/")
+        ),
+        str(payors[0].get("display")) if payors else "your insurance",
+    )
+    plan = next(
+        (
+            str(c.get("name") or c.get("value"))
+            for c in resource.get("class", []) or []
+            if isinstance(c, Mapping)
+            and any(
+                isinstance(x, Mapping) and x.get("code") == "plan"
+                for x in ((c.get("type") or {}).get("coding") or [])
+            )
+        ),
+        None,
+    )
+    relationship = ((resource.get("relationship") or {}).get("coding") or [{}])[0]
+    code = {"SEL": "self", "SPO": "spouse", "CHD": "child"}.get(
+        str(relationship.get("code")), "other"
+    )
+    return Coverage(
+        id=resource_id(resource),
+        payer=payer,
+        member_id=resource.get("subscriberId"),
+        status=resource.get("status"),
+        plan=plan,
+        relationship=code,
     )
