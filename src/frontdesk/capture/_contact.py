@@ -42,7 +42,7 @@ def parse_zip(text: str) -> Place | None:
         return None
     code = digits[:5]
     try:
-        found = zipcodes.matching(code)
+        found = zipcodes.matching(code)  # type: ignore[no-untyped-call]  # unannotated in zipcodes 3
     except (ValueError, TypeError):
         return None
     if not found:
