@@ -53,15 +53,18 @@ async def read_history(ctx: BlockContext) -> None:
             return ()
         return tuple(await ctx.ehr.recent_practitioners(patient_id))
 
+    # Coverage is read only where the insurance step will use it (no redundant EHR calls).
+    wants_coverage = Capability.COVERAGE in capabilities and ctx.eligibility is not None
+
     async def coverage() -> tuple[Coverage, ...]:
-        if Capability.COVERAGE not in capabilities:
+        if not wants_coverage:
             return ()
         return tuple(await ctx.ehr.coverages(patient_id))
 
     practitioners, coverages = await asyncio.gather(recent(), coverage())
     evidence = f"Patient/{patient_id}"
     ctx.record("recent_practitioners", practitioners, source="ehr", evidence=evidence)
-    if Capability.COVERAGE in capabilities:
+    if wants_coverage:
         ctx.record("coverages", coverages, source="ehr", evidence=evidence)
 
 
