@@ -15,6 +15,7 @@ from frontdesk.ehr.fhir._resources import (
     national_digits,
     patient_from_fhir,
     patient_params,
+    practitioner_from_fhir,
     resource_id,
 )
 from frontdesk.ehr.fhir._values import parse_instant, reference_id, to_instant
@@ -32,6 +33,7 @@ __all__ = [
     "parse_instant",
     "patient_from_fhir",
     "patient_params",
+    "practitioner_from_fhir",
     "raise_for_response",
     "reference_id",
     "resource_id",

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from frontdesk.ehr._errors import InvalidResponse
-from frontdesk.ehr._records import BookingRequest, Location, Patient, PatientQuery
+from frontdesk.ehr._records import BookingRequest, Location, Patient, PatientQuery, Practitioner
 
 
 def resource_id(resource: Mapping[str, Any]) -> str:
@@ -107,3 +107,47 @@ def booking_participants(request: BookingRequest) -> list[dict[str, Any]]:
     if location_id:
         refs.append(f"Location/{location_id}")
     return [{"actor": {"reference": ref}, "status": "accepted"} for ref in refs]
+
+
+def _dicts(value: object) -> list[Mapping[str, Any]]:
+    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
+
+
+def practitioner_from_fhir(
+    resource: Mapping[str, Any],
+    *,
+    npi_system: str,
+    specialties: Mapping[str, str] | None = None,
+) -> Practitioner:
+    """A Practitioner as a record; the deployment's specialty overlay wins over qualifications."""
+    family, given, prefix = human_name(resource)
+    pid = resource_id(resource)
+    specialty = (specialties or {}).get(pid)
+    if specialty is None:
+        for qualification in _dicts(resource.get("qualification")):
+            code = qualification.get("code")
+            if not isinstance(code, Mapping):
+                continue
+            text = code.get("text") or next(
+                (c.get("display") for c in _dicts(code.get("coding")) if c.get("display")), None
+            )
+            if text:
+                specialty = str(text)
+                break
+    npi = next(
+        (
+            str(i.get("value"))
+            for i in _dicts(resource.get("identifier"))
+            if i.get("system") == npi_system
+        ),
+        None,
+    )
+    return Practitioner(
+        id=pid,
+        family=family,
+        given=given,
+        prefix=prefix,
+        npi=npi,
+        specialty=specialty,
+        active=resource.get("active") is not False,
+    )

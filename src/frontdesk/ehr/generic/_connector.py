@@ -20,8 +20,6 @@ from frontdesk.ehr._records import (
     BookingRequest,
     Coverage,
     Directory,
-    LookupResult,
-    NewPatient,
     Patient,
     PatientMatch,
     PatientQuery,
@@ -29,6 +27,7 @@ from frontdesk.ehr._records import (
     SlotQuery,
     VisitType,
 )
+from frontdesk.ehr._without import WithoutRegistration
 from frontdesk.ehr.fhir import (
     JSON,
     FhirClient,
@@ -95,7 +94,7 @@ class _Practice:
     fetched_at: float
 
 
-class GenericFhirConnector:
+class GenericFhirConnector(WithoutRegistration):
     """Books in any standards-based FHIR R4 server.
 
     The client's base URL is the server's FHIR base; auth (SMART Backend Services or none) and
@@ -499,19 +498,3 @@ class GenericFhirConnector:
     async def coverages(self, patient_id: str) -> Sequence[Coverage]:
         """Not read from generic FHIR servers yet."""
         raise Unsupported("coverage is not read from generic FHIR servers")
-
-    async def create_coverage(self, patient: Patient, coverage: Coverage) -> Coverage:
-        """Not written through this connector (yet)."""
-        raise Unsupported("coverage is not written through this connector")
-
-    async def lookup_patient(self, person: NewPatient) -> LookupResult:
-        """No EMPI through this connector."""
-        raise Unsupported("new-patient registration is not available for this EHR")
-
-    async def create_patient(self, person: NewPatient) -> Patient:
-        """No registration through this connector."""
-        raise Unsupported("new-patient registration is not available for this EHR")
-
-    async def read_patient(self, patient_id: str) -> Patient:
-        """Not needed without registration."""
-        raise Unsupported("patient read is not used for this EHR")

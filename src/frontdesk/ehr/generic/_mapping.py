@@ -29,7 +29,6 @@ from frontdesk.ehr.fhir import (
     JSON,
     Params,
     booking_participants,
-    human_name,
     parse_instant,
     reference_id,
     resource_id,
@@ -37,6 +36,7 @@ from frontdesk.ehr.fhir import (
 )
 from frontdesk.ehr.fhir import patient_from_fhir as fhir_patient
 from frontdesk.ehr.fhir import patient_params as fhir_patient_params
+from frontdesk.ehr.fhir import practitioner_from_fhir as fhir_practitioner
 
 NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
 #: Where our booking idempotency keys live on the Appointments we create.
@@ -111,37 +111,8 @@ def patient_params(query: PatientQuery) -> Params:
 def practitioner_from_fhir(
     resource: Mapping[str, Any], specialties: Mapping[str, str] | None = None
 ) -> Practitioner:
-    """A Practitioner as a record; the deployment's specialty overlay wins over qualifications."""
-    family, given, prefix = human_name(resource)
-    pid = resource_id(resource)
-    specialty = (specialties or {}).get(pid)
-    if specialty is None:
-        for qualification in _mappings(resource.get("qualification")):
-            code = qualification.get("code")
-            text = code.get("text") if isinstance(code, Mapping) else None
-            text = text or next(
-                (c.get("display") for c in _codings(code) if c.get("display")), None
-            )
-            if text:
-                specialty = str(text)
-                break
-    npi = next(
-        (
-            str(i.get("value"))
-            for i in _mappings(resource.get("identifier"))
-            if i.get("system") == NPI_SYSTEM
-        ),
-        None,
-    )
-    return Practitioner(
-        id=pid,
-        family=family,
-        given=given,
-        prefix=prefix,
-        npi=npi,
-        specialty=specialty,
-        active=resource.get("active") is not False,
-    )
+    """A Practitioner as a record (NPI under the standard us-npi system)."""
+    return fhir_practitioner(resource, npi_system=NPI_SYSTEM, specialties=specialties)
 
 
 def schedule_actors(resource: Mapping[str, Any]) -> ScheduleActors:

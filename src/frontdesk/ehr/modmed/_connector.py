@@ -17,14 +17,13 @@ from frontdesk.ehr._records import (
     BookingRequest,
     Coverage,
     Directory,
-    LookupResult,
-    NewPatient,
     Patient,
     PatientMatch,
     PatientQuery,
     Slot,
     SlotQuery,
 )
+from frontdesk.ehr._without import WithoutRegistration
 from frontdesk.ehr.fhir import FhirClient, RetryBudget, location_from_fhir
 from frontdesk.ehr.modmed._mapping import (
     appointment_from_fhir,
@@ -43,7 +42,7 @@ from frontdesk.metering import Operation
 log = structlog.get_logger(__name__)
 
 
-class ModMedConnector:
+class ModMedConnector(WithoutRegistration):
     """Talks to one ModMed firm through a client whose base URL is `{firm}/ema/fhir/v2/`.
 
     The client comes from `frontdesk.tenancy` with the firm's password-grant auth and the
@@ -260,19 +259,3 @@ class ModMedConnector:
         )
         ordered = sorted(resources, key=lambda r: int(r.get("order") or 99))
         return [coverage_from_fhir(r) for r in ordered]
-
-    async def create_coverage(self, patient: Patient, coverage: Coverage) -> Coverage:
-        """Not written through this connector (yet)."""
-        raise Unsupported("coverage is not written through this connector")
-
-    async def lookup_patient(self, person: NewPatient) -> LookupResult:
-        """No EMPI through this connector."""
-        raise Unsupported("new-patient registration is not available for this EHR")
-
-    async def create_patient(self, person: NewPatient) -> Patient:
-        """No registration through this connector."""
-        raise Unsupported("new-patient registration is not available for this EHR")
-
-    async def read_patient(self, patient_id: str) -> Patient:
-        """Not needed without registration."""
-        raise Unsupported("patient read is not used for this EHR")

@@ -22,7 +22,6 @@ from frontdesk.ehr._records import (
 from frontdesk.ehr.fhir import (
     JSON,
     booking_participants,
-    human_name,
     parse_instant,
     reference_id,
     resource_id,
@@ -30,6 +29,7 @@ from frontdesk.ehr.fhir import (
 )
 from frontdesk.ehr.fhir import patient_from_fhir as fhir_patient
 from frontdesk.ehr.fhir import patient_params as fhir_patient_params
+from frontdesk.ehr.fhir import practitioner_from_fhir as fhir_practitioner
 
 V2_0203 = "http://www.hl7.org/fhir/v2/0203/index.html#v2-0203-"
 MRN = V2_0203 + "MR"
@@ -66,25 +66,8 @@ def patient_params(query: PatientQuery) -> list[tuple[str, str]]:
 def practitioner_from_fhir(
     resource: Mapping[str, Any], specialties: Mapping[str, str] | None = None
 ) -> Practitioner:
-    """A Practitioner resource as a record; the deployment's specialty overlay wins."""
-    family, given, prefix = human_name(resource)
-    pid = resource_id(resource)
-    specialty = (specialties or {}).get(pid)
-    if specialty is None:
-        for qualification in resource.get("qualification", []) or []:
-            code = qualification.get("code", {}) if isinstance(qualification, Mapping) else {}
-            if isinstance(code, Mapping) and code.get("text"):
-                specialty = str(code["text"])
-                break
-    return Practitioner(
-        id=pid,
-        family=family,
-        given=given,
-        prefix=prefix,
-        npi=_identifier(resource, NPI),
-        specialty=specialty,
-        active=bool(resource.get("active", True)),
-    )
+    """A Practitioner resource as a record (NPI under ModMed's v2-0203 system)."""
+    return fhir_practitioner(resource, npi_system=NPI, specialties=specialties)
 
 
 def visit_types_from_valueset(valueset: Mapping[str, Any]) -> list[VisitType]:
