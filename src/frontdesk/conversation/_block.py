@@ -66,6 +66,7 @@ class Progress(BaseModel):
     intent: PendingIntent | None = None
     done: list[str] = Field(default_factory=list, description="intents completed this call")
     registered_new: bool = Field(default=False, description="a provisional chart made this call")
+    self_pay: bool = Field(default=False, description="the caller said they have no insurance")
     intake: IntakeDraft = Field(default_factory=IntakeDraft)
     entered: bool = False
     expecting: Expecting | None = None

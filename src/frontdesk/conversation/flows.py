@@ -33,7 +33,9 @@ FLOWS: dict[Intent, Flow] = {
         Flow(
             Intent.BOOK,
             (
+                "take_insurance",
                 "choose_provider",
+                "choose_location",
                 "find_slots",
                 "offer_slots",
                 "check_coverage",

@@ -20,7 +20,9 @@ BlockName = Literal[
     "cancel_appointment",
     "confirm_appointment",
     "check_coverage",
+    "take_insurance",
     "choose_provider",
+    "choose_location",
     "find_slots",
     "offer_slots",
     "confirm_booking",
@@ -40,6 +42,7 @@ Expecting = Literal[
     "patient.postal_code",
     "patient.email",
     "provider",
+    "location",
     "time_preference",
     "slot_choice",
     "appointment_choice",
@@ -65,6 +68,7 @@ class HandoffReason(enum.StrEnum):
     NOT_UNDERSTOOD = "not_understood"
     COVERAGE_INACTIVE = "coverage_inactive"
     DATA_STEWARDSHIP = "data_stewardship"
+    NO_IN_NETWORK_PROVIDER = "no_in_network_provider"
     INTERNAL_ERROR = "internal_error"
 
 

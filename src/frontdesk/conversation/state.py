@@ -43,6 +43,7 @@ class ProviderRequest(BaseModel):
     practitioner_ids: tuple[str, ...] = ()
     any_provider: bool = False
     specialty: str | None = None
+    location_id: str | None = None
 
 
 class CallState(BaseModel):

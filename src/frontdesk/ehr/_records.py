@@ -54,6 +54,8 @@ class Practitioner:
     specialty: str | None = None
     active: bool = True
     accepting_new: bool | None = None  # None: the EHR does not say
+    location_ids: tuple[str, ...] = ()  # where they see patients (empty: the EHR does not say)
+    networks: tuple[str, ...] = ()  # payer networks they are in, by name (empty: not said)
 
     @property
     def display(self) -> str:

@@ -26,6 +26,8 @@ DEPARTMENT_SYSTEM = "urn:oid:1.2.840.114350.1.13.0.1.7.2.686980"
 """Department ids (`Location.identifier`), the `DepartmentID` of the private services."""
 NEW_PATIENTS_URL = "http://hl7.org/fhir/us/davinci-pdex-plan-net/StructureDefinition/newpatients"
 ACCEPTING_SYSTEM = "http://hl7.org/fhir/us/davinci-pdex-plan-net/CodeSystem/AcceptingPatientsCS"
+NETWORK_URL = "http://hl7.org/fhir/us/davinci-pdex-plan-net/StructureDefinition/network-reference"
+ORG_TYPE_SYSTEM = "http://hl7.org/fhir/us/davinci-pdex-plan-net/CodeSystem/OrgTypeCS"
 PAYER_ID_TEXT = "Payer ID"
 MRN_SYSTEM = "urn:oid:1.2.840.114350.1.13.0.1.7.5.737384.14"
 """The MRN (`type.text` "EPI"); `identifier=MRN|…` searches it."""
@@ -134,6 +136,7 @@ class Provider:
         days: Department key for Monday…Friday (None: not in clinic that day).
         types: Visit-type codes they offer.
         accepting: Whether they take new patients.
+        out_of_network: Payer keys whose network the provider is not in (in all the others).
         blocks: Clinic hours per day as ((h, m), (h, m)) pairs, local time.
     """
 
@@ -147,6 +150,7 @@ class Provider:
     days: tuple[str | None, ...]
     types: tuple[str, ...]
     accepting: bool
+    out_of_network: tuple[str, ...] = ()
     blocks: tuple[tuple[tuple[int, int], tuple[int, int]], ...] = (
         ((8, 0), (12, 0)),
         ((13, 0), (17, 0)),
@@ -264,12 +268,13 @@ def _provider(
     *,
     accepting: bool = True,
     suffix: str = "MD",
+    out_of_network: str = "",
 ) -> Provider:
     given, family = name.split(" ", 1)
     offered = tuple(t for t in types.split() if accepting or t != NEW_PATIENT)
     return Provider(
         key, ext, given, family, suffix, gender, specialty, _week(week, offices), offered,
-        accepting,
+        accepting, tuple(out_of_network.split()),
     )  # fmt: skip
 
 
@@ -317,16 +322,18 @@ RIVERSIDE = OrgCatalog(
         _provider("anowak", "E1011", "Anna Nowak", "female", FAMILY, "NNNN-", _R, _ADULT),
         _provider("mreed", "E1012", "Marcus Reed", "male", FAMILY, "NN-NN", _R, _ADULT,
                   accepting=False, suffix="DO"),
-        _provider("evasquez", "E1013", "Elena Vásquez", "female", FAMILY, "-NNNN", _R, _ADULT),
+        _provider("evasquez", "E1013", "Elena Vásquez", "female", FAMILY, "-NNNN", _R, _ADULT,
+                  out_of_network="humana cigna"),
         _provider("sokafor", "E1021", "Samuel Okafor", "male", INTERNAL, "SSSSS", _R, _ADULT),
         _provider("praman", "E1022", "Priya Raman", "female", INTERNAL, "SS-SS", _R, _ADULT,
                   accepting=False),
         _provider("gliu", "E1031", "Grace Liu", "female", PEDIATRICS, "NNSNN", _R, _PEDS),
-        _provider("trivera", "E1032", "Tomás Rivera", "male", PEDIATRICS, "SNNN-", _R, _PEDS),
+        _provider("trivera", "E1032", "Tomás Rivera", "male", PEDIATRICS, "SNNN-", _R, _PEDS,
+                  out_of_network="cigna"),
         _provider("pnowak", "E1041", "Peter Nowak", "male", CARDIOLOGY, "HHHSH", _R,
                   "1006 1010 1040"),
         _provider("hbrooks", "E1042", "Helen Brooks", "female", CARDIOLOGY, "HH-HH", _R,
-                  "1006 1010 1040"),
+                  "1006 1010 1040", out_of_network="humana medicaid"),
     ),
     visit_types=_PRIMARY_TYPES,
     region=Region(
@@ -380,7 +387,7 @@ LAKESHORE = OrgCatalog(
         _provider("lschmidt", "E2011", "Laura Schmidt", "female", DERMATOLOGY, "EELEE", _L,
                   "1006 1010 2001 2002"),
         _provider("dosei", "E2012", "Daniel Osei", "male", DERMATOLOGY, "LLELL", _L,
-                  "1006 1010 2001 2002"),
+                  "1006 1010 2001 2002", out_of_network="cigna humana"),
         _provider("eschmidt", "E2021", "Erik Schmidt", "male", ORTHOPEDICS, "EELEL", _L,
                   "1006 1010 2101 2102"),
         _provider("rgoldstein", "E2022", "Rachel Goldstein", "female", ORTHOPEDICS, "LEELE", _L,

@@ -6,13 +6,16 @@ Each row of `_epic_catalog` becomes the resource Epic's R4 API answers for it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from frontdesk.sandbox._clinics import npi
 from frontdesk.sandbox._epic_catalog import (
     ACCEPTING_SYSTEM,
     DEPARTMENT_SYSTEM,
+    NETWORK_URL,
     NEW_PATIENTS_URL,
     NPI_SYSTEM,
+    ORG_TYPE_SYSTEM,
     PAYER_ID_TEXT,
     Department,
     OrgCatalog,
@@ -41,6 +44,23 @@ def organization_resource(org: str, display_name: str, id_: str) -> Resource:
         ],
         "name": display_name,
     }
+
+
+def network_resource(payer: Payer, id_: str, payer_ref: Resource) -> Resource:
+    """The provider network of a payer's plan (Da Vinci plan-net `Network`)."""
+    return {
+        "resourceType": "Organization",
+        "id": id_,
+        "active": True,
+        "type": [codeable(ORG_TYPE_SYSTEM, "ntwk", "Network")],
+        "name": network_name(payer),
+        "partOf": payer_ref,
+    }
+
+
+def network_name(payer: Payer) -> str:
+    """What the EHR calls a payer's network: the plan's name and "network"."""
+    return f"{payer.plan} network"
 
 
 def payer_resource(payer: Payer, id_: str) -> Resource:
@@ -129,8 +149,9 @@ def practitioner_role_resource(
     location: Resource,
     org_ref: Resource,
     department: Department,
+    networks: Sequence[Resource] = (),
 ) -> Resource:
-    """A provider's role at one department: specialty, hours, whether taking new patients."""
+    """A provider's role at one department: specialty, hours, new patients, networks."""
     (start_h, start_m), _ = row.blocks[0]
     _, (end_h, end_m) = row.blocks[-1]
     accepting = ("newpt", "Accepting") if row.accepting else ("nopt", "Not Accepting")
@@ -146,7 +167,8 @@ def practitioner_role_resource(
                         "valueCodeableConcept": codeable(ACCEPTING_SYSTEM, *accepting),
                     }
                 ],
-            }
+            },
+            *({"url": NETWORK_URL, "valueReference": network} for network in networks),
         ],
         "active": True,
         "practitioner": practitioner,

@@ -39,6 +39,8 @@ from frontdesk.sandbox._epic_charts import (
 )
 from frontdesk.sandbox._epic_resources import (
     location_resource,
+    network_name,
+    network_resource,
     organization_resource,
     payer_resource,
     practitioner_resource,
@@ -74,9 +76,13 @@ def _seed_tables(space: Space, org: OrgSeed, catalog: OrgCatalog, anchor: dt.dat
     )
     org_ref = ref(organization, org.display_name)
     payers = {}
+    networks: dict[str, Resource] = {}
     for payer in PAYERS:
         stored = space.insert(payer_resource(payer, epic_id(org.name, "Payer", payer.key)))
         payers[payer.key] = ref(stored, payer.name)
+        network_id = epic_id(org.name, "Network", payer.key)
+        network = space.insert(network_resource(payer, network_id, payers[payer.key]))
+        networks[payer.key] = ref(network, network_name(payer))
     departments = {}
     for place in catalog.departments:
         location = location_resource(place, epic_id(org.name, "Location", place.key), org_ref)
@@ -102,6 +108,7 @@ def _seed_tables(space: Space, org: OrgSeed, catalog: OrgCatalog, anchor: dt.dat
                     departments[department.key],
                     org_ref,
                     department,
+                    [n for key, n in networks.items() if key not in row.out_of_network],
                 )
             )
             schedule = schedule_resource(

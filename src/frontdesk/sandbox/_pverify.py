@@ -136,6 +136,7 @@ class PVerifyApi:
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             note(request, f"invalid request: {exc}")
             return JSONResponse({"Message": "The request is invalid."}, status_code=400)
+        note(request, f"provider NPI {inquiry.provider_npi}, practice type {inquiry.practice_type}")
         card = inquiry.member_id.upper()
         if card.startswith("ERR"):
             return JSONResponse({"Message": "An error has occurred."}, status_code=500)
@@ -157,6 +158,7 @@ class _Inquiry:
     dos: dt.date
     practice_type: int
     reference_id: str | None
+    provider_npi: str
 
     @classmethod
     def parse(cls, body: Any) -> _Inquiry:
@@ -191,6 +193,7 @@ class _Inquiry:
             dos=dt.datetime.strptime(str(lower["dos_startdate"]), "%m/%d/%Y").date(),
             practice_type=int(practice) if practice.isdigit() else _DEFAULT_PRACTICE,
             reference_id=lower.get("referenceid") or None,
+            provider_npi=str(provider["npi"]).strip(),
         )
 
 

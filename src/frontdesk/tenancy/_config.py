@@ -188,6 +188,10 @@ class PayerConfig(_Strict):
     code: str
     name: str
     aliases: list[str] = []
+    networks: list[str] = Field(
+        default=[],
+        description="the payer's provider networks, as the EHR's PractitionerRoles name them",
+    )
 
 
 class Escalation(_Strict):
@@ -220,6 +224,10 @@ class TenantConfig(_Strict):
     providers: list[ProviderConfig] = []
     escalation: Escalation
     eligibility: PVerifyConfig | None = None
+    npi: Annotated[str, Field(pattern=r"^\d{10}$")] | None = Field(
+        default=None,
+        description="the practice's group NPI: eligibility checks before a provider is chosen",
+    )
     payers: list[PayerConfig] = []
     practice_types: dict[str, int] = Field(
         default_factory=dict, description="visit-type code → pVerify practice type (default 18)"

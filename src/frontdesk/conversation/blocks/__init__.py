@@ -3,6 +3,7 @@
 from frontdesk.conversation.blocks.book_appointment import book_appointment
 from frontdesk.conversation.blocks.cancel_appointment import cancel_appointment
 from frontdesk.conversation.blocks.check_coverage import check_coverage
+from frontdesk.conversation.blocks.choose_location import choose_location
 from frontdesk.conversation.blocks.choose_provider import choose_provider
 from frontdesk.conversation.blocks.confirm_appointment import confirm_appointment
 from frontdesk.conversation.blocks.confirm_booking import confirm_booking
@@ -13,12 +14,14 @@ from frontdesk.conversation.blocks.next_intent import next_intent
 from frontdesk.conversation.blocks.offer_slots import offer_slots
 from frontdesk.conversation.blocks.register_patient import register_patient
 from frontdesk.conversation.blocks.start_call import start_call
+from frontdesk.conversation.blocks.take_insurance import take_insurance
 from frontdesk.conversation.blocks.wrap_up import wrap_up
 
 __all__ = [
     "book_appointment",
     "cancel_appointment",
     "check_coverage",
+    "choose_location",
     "choose_provider",
     "confirm_appointment",
     "confirm_booking",
@@ -29,5 +32,6 @@ __all__ = [
     "offer_slots",
     "register_patient",
     "start_call",
+    "take_insurance",
     "wrap_up",
 ]

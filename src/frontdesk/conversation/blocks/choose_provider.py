@@ -1,5 +1,7 @@
 """Learn whom the caller wants to see, and switch to that specialty's variant.
 
+A new patient who gave their plan up front is offered only providers in its network.
+
 With a chart that shows recent visits, the agent first asks about the provider the patient
 saw last ("Is this with Dr. Chen again?"); the recent visits and the insurance on file are read
 together, as soon as the patient is known. Else a named provider, a specialty, or anyone.
@@ -17,6 +19,14 @@ from frontdesk.capture import (
     parse_yes_no,
 )
 from frontdesk.conversation._block import BlockContext, Heard, block
+from frontdesk.conversation.blocks._directory import (
+    at,
+    bookable,
+    in_network,
+    mentioned_locations,
+    places,
+    plan_payer,
+)
 from frontdesk.conversation.outcomes import (
     AskAgain,
     Handoff,
@@ -28,18 +38,7 @@ from frontdesk.conversation.outcomes import (
 )
 from frontdesk.conversation.prompts import spoken_list
 from frontdesk.conversation.state import ProviderRequest, Source
-from frontdesk.ehr import Capability, Coverage, Directory, Practitioner, VisitType
-
-
-def bookable(ctx: BlockContext, directory: Directory) -> list[Practitioner]:
-    """Active providers the deployment lets the agent book (for a new patient: accepting new)."""
-    excluded = {p.id for p in ctx.tenant.providers if not p.bookable}
-    new = ctx.progress.registered_new
-    return [
-        p
-        for p in directory.practitioners
-        if p.active and p.id not in excluded and not (new and p.accepting_new is False)
-    ]
+from frontdesk.ehr import Capability, Coverage, Directory, VisitType
 
 
 async def read_history(ctx: BlockContext) -> None:
@@ -104,6 +103,9 @@ def _resolve(
 ) -> Outcome:
     ctx.reset_attempts()
     ctx.progress.candidates = []
+    named = mentioned_locations(heard.text, places(ctx, directory, request), directory)
+    if len(named) == 1:  # "a dermatologist in Evanston"
+        request = at(directory, request, named[0])
     ctx.record("provider_request", request, source="caller", evidence=heard.evidence)
     return Next(say=(line, *rescope(ctx, directory, request)))
 
@@ -122,8 +124,8 @@ def _resolve(
         "epic.location.search",
     ),
     expecting=("provider", "confirm"),
-    goes_to=("find_slots",),
-    handoffs=(HandoffReason.NOT_UNDERSTOOD,),
+    goes_to=("choose_location",),
+    handoffs=(HandoffReason.NOT_UNDERSTOOD, HandoffReason.NO_IN_NETWORK_PROVIDER),
 )
 async def choose_provider(ctx: BlockContext, heard: Heard | None) -> Outcome:
     """Offer the last provider seen, else match a name, a specialty or "anyone"."""
@@ -161,17 +163,35 @@ async def choose_provider(ctx: BlockContext, heard: Heard | None) -> Outcome:
         if answer is False and match_provider(heard.text, []) is None:
             return AskAgain((say("ask_provider"),), expecting="provider")
 
+    payer = plan_payer(ctx)
+    covered = [p for p in providers if in_network(p, payer)]
+    if not covered:
+        return _none_in_network(ctx, payer.name if payer else "your", None)
     options = [ProviderOption(p.id, " ".join(p.given), p.family, p.specialty) for p in providers]
     narrowed = [o for o in options if o.id in ctx.progress.candidates]
     found = match_provider(heard.text, narrowed) if narrowed else None
     if not isinstance(found, ProviderMatch):
         found = match_provider(heard.text, options)
     ctx.progress.candidates = []
+    in_plan = {p.id for p in covered}
     match found:
         case AnyProvider():
-            return _resolve(
-                ctx, directory, ProviderRequest(any_provider=True), say("provider_any"), heard
+            request = ProviderRequest(
+                any_provider=True, practitioner_ids=tuple(in_plan) if payer else ()
             )
+            return _resolve(ctx, directory, request, say("provider_any"), heard)
+        case ProviderMatch(ids=(only,)) if only not in in_plan and payer is not None:
+            chosen = directory.practitioner(only)
+            alike = [p for p in covered if chosen and p.specialty == chosen.specialty]
+            offered = (alike or covered)[:3]
+            ctx.progress.candidates = [p.id for p in offered]
+            line = say(
+                "provider_out_of_network",
+                provider=chosen.display if chosen else "That provider",
+                payer=payer.name,
+                options=spoken_list([p.display for p in offered], "or"),
+            )
+            return AskAgain((line,), expecting="provider")
         case ProviderMatch(ids=(only,)):
             chosen = directory.practitioner(only)
             line = say("provider_noted", provider=chosen.display if chosen else "that provider")
@@ -179,6 +199,9 @@ async def choose_provider(ctx: BlockContext, heard: Heard | None) -> Outcome:
         case ProviderMatch(ids=ids, by="specialty"):
             first = directory.practitioner(ids[0])
             name = first.specialty if first and first.specialty else "that specialty"
+            ids = tuple(i for i in ids if i in in_plan)
+            if not ids:
+                return _none_in_network(ctx, payer.name if payer else "your", name)
             request = ProviderRequest(practitioner_ids=ids, specialty=name)
             return _resolve(
                 ctx, directory, request, say("provider_specialty", specialty=name), heard
@@ -192,5 +215,12 @@ async def choose_provider(ctx: BlockContext, heard: Heard | None) -> Outcome:
         case _:
             if ctx.attempt() >= 3:
                 return Handoff(HandoffReason.NOT_UNDERSTOOD, (say("not_understood"),))
-            example = providers[0].short if providers else "Dr. Smith"
+            example = covered[0].short
             return AskAgain((say("provider_again", example=example),), expecting="provider")
+
+
+def _none_in_network(ctx: BlockContext, payer: str, specialty: str | None) -> Outcome:
+    """Nobody (in that specialty) is in the plan's network: staff go over the options."""
+    ctx.task_for_staff(f"new patient: no {specialty or 'provider'} in network with {payer}")
+    line = say("none_in_network", specialty=specialty or "our providers", payer=payer)
+    return Handoff(HandoffReason.NO_IN_NETWORK_PROVIDER, (line,))

@@ -65,7 +65,9 @@ async def _search(
     fetched: list[Slot] = []
     providers = request.practitioner_ids if request else ()
     variant = ctx.tenant.variant_for(ctx.state.variant.value if ctx.state.variant else None)
-    department = variant.location if variant is not None else None
+    department = request.location_id if request and request.location_id else None
+    if department is None and variant is not None:
+        department = variant.location
     first = FIRST_STAGE_ONE_PROVIDER if len(providers) == 1 else FIRST_STAGE_MANY
     for stage_start, stage_end in _stages(start, end, first):
         query = SlotQuery(

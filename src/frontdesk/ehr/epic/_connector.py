@@ -42,6 +42,7 @@ from frontdesk.ehr.epic._mapping import (
     practitioner_from_fhir,
     practitioners_from_encounters,
     role_accepting_new,
+    role_networks,
     role_specialty,
     schedule_body,
     slots_from_find,
@@ -141,16 +142,25 @@ class EpicConnector:
             )
             specialty: dict[str, str] = {}
             accepting: dict[str, bool | None] = {}
+            places: dict[str, list[str]] = {}
+            networks: dict[str, list[str]] = {}
             location_ids: list[str] = []
             for role in roles:
                 pid = reference_id(
                     (role.get("practitioner") or {}).get("reference"), "Practitioner"
                 )
-                if pid and pid not in specialty:
+                if not pid:
+                    continue
+                if pid not in specialty:
                     specialty[pid] = self._specialties.get(pid) or role_specialty(role) or ""
                     accepting[pid] = role_accepting_new(role)
+                for name in role_networks(role):
+                    if name not in networks.setdefault(pid, []):
+                        networks[pid].append(name)
                 for location in role.get("location", []) or []:
                     lid = reference_id((location or {}).get("reference"), "Location")
+                    if lid and lid not in places.setdefault(pid, []):
+                        places[pid].append(lid)
                     if lid and lid not in location_ids:
                         location_ids.append(lid)
             practitioners, locations = await asyncio.gather(
@@ -168,9 +178,14 @@ class EpicConnector:
             directory = Directory(
                 practitioners=tuple(
                     practitioner_from_fhir(
-                        p, specialty.get(str(p.get("id"))) or None, accepting.get(str(p.get("id")))
+                        p,
+                        specialty.get(pid) or None,
+                        accepting.get(pid),
+                        location_ids=tuple(places.get(pid, ())),
+                        networks=tuple(networks.get(pid, ())),
                     )
                     for p in practitioners
+                    for pid in (str(p.get("id")),)
                 ),
                 locations=tuple(location_from_fhir(loc) for loc in locations),
                 visit_types=self._visit_types,

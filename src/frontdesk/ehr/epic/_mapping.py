@@ -110,9 +110,14 @@ def matches_from_bundle(bundle: Mapping[str, Any]) -> list[PatientMatch]:
 
 
 def practitioner_from_fhir(
-    resource: Mapping[str, Any], specialty: str | None, accepting_new: bool | None = None
+    resource: Mapping[str, Any],
+    specialty: str | None,
+    accepting_new: bool | None = None,
+    *,
+    location_ids: tuple[str, ...] = (),
+    networks: tuple[str, ...] = (),
 ) -> Practitioner:
-    """An R4 Practitioner (with the specialty its PractitionerRole names)."""
+    """An R4 Practitioner (with what its PractitionerRoles say: specialty, places, networks)."""
     family, given, prefix = human_name(resource)
     npi = next(
         (
@@ -131,6 +136,8 @@ def practitioner_from_fhir(
         specialty=specialty,
         active=bool(resource.get("active", True)),
         accepting_new=accepting_new,
+        location_ids=location_ids,
+        networks=networks,
     )
 
 
@@ -147,6 +154,22 @@ def role_accepting_new(role: Mapping[str, Any]) -> bool | None:
                 codings = (inner.get("valueCodeableConcept") or {}).get("coding", []) or []
                 return any(isinstance(c, Mapping) and c.get("code") == "newpt" for c in codings)
     return None
+
+
+NETWORK = "http://hl7.org/fhir/us/davinci-pdex-plan-net/StructureDefinition/network-reference"
+
+
+def role_networks(role: Mapping[str, Any]) -> tuple[str, ...]:
+    """The payer networks a PractitionerRole is in (plan-net `network-reference`), by name."""
+    names = []
+    for extension in role.get("extension", []) or []:
+        if not isinstance(extension, Mapping) or extension.get("url") != NETWORK:
+            continue
+        network = extension.get("valueReference") or {}
+        name = network.get("display") or network.get("reference")
+        if name:
+            names.append(str(name))
+    return tuple(names)
 
 
 def role_specialty(role: Mapping[str, Any]) -> str | None:
