@@ -84,10 +84,11 @@ def determination(result: Eligibility, *, benefits: bool = True) -> tuple[Line, 
     status is read back; the copay and deductible belong to the visit's own check.
     """
     if result.status is EligibilityStatus.ACTIVE:
-        plan = result.plan or "your"
+        named = {"plan": result.plan} if result.plan else {}
+        unnamed = "" if result.plan else "_unnamed"
         if not benefits:
-            return (say("payer_plan_active", plan=plan),)
-        lines = [say("payer_active", plan=plan)]
+            return (say(f"payer_plan_active{unnamed}", **named),)
+        lines = [say(f"payer_active{unnamed}", **named)]
         if result.copay:
             lines.append(say("payer_copay", copay=result.copay))
         if result.deductible_remaining and result.deductible_remaining not in ("$0.00", "$0"):

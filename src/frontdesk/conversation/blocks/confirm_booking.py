@@ -28,7 +28,7 @@ async def confirm_booking(ctx: BlockContext, heard: Heard | None) -> Outcome:
                     "confirm_slot",
                     **spoken_visit(ctx.state.visit_type.value.display),
                     when=spoken_when(
-                        slot.start.astimezone(ctx.tenant.zone), today=ctx.local_now.date()
+                        slot.start.astimezone(ctx.tenant.zone), today=ctx.local_now.date(), on=True
                     ),
                     **describe(slot, await ctx.directory()),
                 ),

@@ -26,7 +26,7 @@ def spoken_appointment(
     who = describe_appointment(appointment, directory)
     return {
         "when": spoken_when(
-            appointment.start.astimezone(ctx.tenant.zone), today=ctx.local_now.date()
+            appointment.start.astimezone(ctx.tenant.zone), today=ctx.local_now.date(), on=True
         ),
         **spoken_visit(appointment.visit_type.display if appointment.visit_type else "office"),
         **who,

@@ -87,6 +87,7 @@ class _Words:
     today: str  # fields: {at}, the time phrase below
     tomorrow: str
     date: str  # fields: {weekday} {month} {day} {at}
+    on_date: str  # the same after a noun ("your visit on Tuesday…")
     at: str  # fields: {time}
     at_one: str  # one o'clock, which is singular in Spanish: "a la 1", not "a las"
     at_noon: str
@@ -130,6 +131,7 @@ _WORDS: Mapping[str, _Words] = {
         today="today {at}",
         tomorrow="tomorrow {at}",
         date="{weekday}, {month} {day} {at}",
+        on_date="on {weekday}, {month} {day} {at}",
         at="at {time}",
         at_one="at {time}",
         at_noon="at noon",
@@ -161,6 +163,7 @@ _WORDS: Mapping[str, _Words] = {
         today="hoy {at}",
         tomorrow="mañana {at}",
         date="el {weekday} {day} de {month} {at}",
+        on_date="el {weekday} {day} de {month} {at}",
         at="a las {time}",
         at_one="a la {time}",
         at_noon="al mediodía",
@@ -242,10 +245,13 @@ def _spoken_at(value: dt.datetime, words: _Words, language: str) -> str:
     return at.format(time=spoken_time(value, language=language))
 
 
-def spoken_when(value: dt.datetime, *, today: dt.date, language: str = "en") -> str:
+def spoken_when(
+    value: dt.datetime, *, today: dt.date, language: str = "en", on: bool = False
+) -> str:
     """A start as said aloud, with its own article where the language needs one.
 
-    "today at 3 PM", "Tuesday, November 24th at 2:30 PM"; "hoy a las 3 de la tarde",
+    "today at 3 PM", "Tuesday, November 24th at 2:30 PM" ("on Tuesday…" with `on`, for "with
+    Dr. Patel on Tuesday…" — never "on today"); "hoy a las 3 de la tarde",
     "el martes 24 de noviembre a las 9:30 de la mañana".
     """
     words = _words(language)
@@ -255,7 +261,7 @@ def spoken_when(value: dt.datetime, *, today: dt.date, language: str = "en") -> 
         return words.today.format(at=at)
     if day == today + dt.timedelta(days=1):
         return words.tomorrow.format(at=at)
-    return words.date.format(
+    return (words.on_date if on else words.date).format(
         weekday=words.weekdays[value.weekday()],
         month=words.months[value.month - 1],
         day=words.days[value.day - 1],
