@@ -141,6 +141,12 @@ class BlockContext:
         return intents
 
     @property
+    def language(self) -> str:
+        """The language the call is held in ("en", "es")."""
+        chosen = self.state.language
+        return chosen.value if chosen is not None else self.tenant.languages[0]
+
+    @property
     def local_now(self) -> dt.datetime:
         """Now, in the practice's time zone."""
         return self.now.astimezone(self.tenant.zone)

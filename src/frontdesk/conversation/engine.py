@@ -135,6 +135,10 @@ class Engine:
         call_id = "call_" + secrets.token_urlsafe(12)
         state = CallState(call_id=call_id, tenant=tenant.id)
         state.dialed = Sourced[str](value=e164(to), source="attribute", step="channel", at=now)
+        language = tenant.config.languages[0]
+        state.language = Sourced[str](
+            value=language, source="attribute", step="channel", at=now, evidence="tenant.languages"
+        )
         if caller:
             try:
                 ani = e164(caller)
@@ -258,7 +262,8 @@ class Engine:
         handoff: HandoffInfo | None = None,
     ) -> Reply:
         verified = call.state.identity_verified
-        said = tuple(prompts.render(line, verified=verified) for line in lines)
+        language = call.state.language.value if call.state.language else "en"
+        said = tuple(prompts.render(line, verified=verified, language=language) for line in lines)
         now = self._clock()
         call.transcript.extend(
             Turn(at=now, speaker="agent", text=text, expecting=expecting) for text in said

@@ -78,6 +78,7 @@ class Line:
 
     key: str
     args: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    language: str | None = None  # said in this language whatever the call's ("para español…")
 
 
 def say(key: str, **args: Any) -> Line:

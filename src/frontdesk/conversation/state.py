@@ -52,6 +52,7 @@ class CallState(BaseModel):
     call_id: str
     tenant: str
     dialed: Sourced[str] | None = None
+    language: Sourced[str] | None = None
     ani: Sourced[str] | None = None
     intents: Sourced[tuple[Intent, ...]] | None = None
     stated_name: Sourced[PersonName] | None = None

@@ -232,6 +232,9 @@ class TenantConfig(_Strict):
     practice_types: dict[str, int] = Field(
         default_factory=dict, description="visit-type code → pVerify practice type (default 18)"
     )
+    languages: Annotated[list[Literal["en", "es"]], Field(min_length=1)] = Field(
+        default=["en"], description="the languages callers may use; the first is the default"
+    )
     search_horizon_days: int = Field(default=28, ge=1, le=120)
     offers: int = Field(default=3, ge=1, le=5)
 

@@ -57,9 +57,13 @@ async def book_appointment(ctx: BlockContext, heard: Heard | None) -> Outcome:
     lines: tuple[Line, ...] = (
         say(
             "rescheduled" if moving is not None else "booked",
-            **spoken_visit(visit.display),
+            **spoken_visit(visit.display, language=ctx.language),
             provider=provider.display if provider else "your provider",
-            when=spoken_when(start.astimezone(ctx.tenant.zone), today=ctx.local_now.date()),
+            when=spoken_when(
+                start.astimezone(ctx.tenant.zone),
+                today=ctx.local_now.date(),
+                language=ctx.language,
+            ),
             location=location.name if location else "our office",
             address=address or ctx.tenant.name,
         ),

@@ -32,7 +32,7 @@ async def choose_location(ctx: BlockContext, heard: Heard | None) -> Outcome:
     request = ctx.state.provider_request.value
     directory = await ctx.directory()
     offices = places(ctx, directory, request)
-    options = spoken_list([spoken_location(loc) for loc in offices], "or")
+    options = spoken_list([spoken_location(loc) for loc in offices], "or", language=ctx.language)
     if heard is None:
         if request.location_id or not ctx.progress.registered_new or len(offices) < 2:
             return Next()
@@ -47,5 +47,5 @@ async def choose_location(ctx: BlockContext, heard: Heard | None) -> Outcome:
         ctx.reset_attempts()
         return Next(say=(say("location_any"),))
     if named:
-        options = spoken_list([spoken_location(loc) for loc in named], "or")
+        options = spoken_list([spoken_location(loc) for loc in named], "or", language=ctx.language)
     return AskAgain((say("location_again", options=options),), expecting="location")

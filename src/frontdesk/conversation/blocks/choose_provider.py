@@ -189,7 +189,7 @@ async def choose_provider(ctx: BlockContext, heard: Heard | None) -> Outcome:
                 "provider_out_of_network",
                 provider=chosen.display if chosen else "That provider",
                 payer=payer.name,
-                options=spoken_list([p.display for p in offered], "or"),
+                options=spoken_list([p.display for p in offered], "or", language=ctx.language),
             )
             return AskAgain((line,), expecting="provider")
         case ProviderMatch(ids=(only,)):
@@ -210,7 +210,8 @@ async def choose_provider(ctx: BlockContext, heard: Heard | None) -> Outcome:
             ctx.progress.candidates = list(ids)
             names = [p.display for p in providers if p.id in ids]
             return AskAgain(
-                (say("provider_which", options=spoken_list(names, "or")),), expecting="provider"
+                (say("provider_which", options=spoken_list(names, "or", language=ctx.language)),),
+                expecting="provider",
             )
         case _:
             if ctx.attempt() >= 3:

@@ -26,9 +26,12 @@ async def confirm_booking(ctx: BlockContext, heard: Heard | None) -> Outcome:
             (
                 say(
                     "confirm_slot",
-                    **spoken_visit(ctx.state.visit_type.value.display),
+                    **spoken_visit(ctx.state.visit_type.value.display, language=ctx.language),
                     when=spoken_when(
-                        slot.start.astimezone(ctx.tenant.zone), today=ctx.local_now.date(), on=True
+                        slot.start.astimezone(ctx.tenant.zone),
+                        today=ctx.local_now.date(),
+                        language=ctx.language,
+                        on=True,
                     ),
                     **describe(slot, await ctx.directory()),
                 ),

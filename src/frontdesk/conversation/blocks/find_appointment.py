@@ -26,9 +26,15 @@ def spoken_appointment(
     who = describe_appointment(appointment, directory)
     return {
         "when": spoken_when(
-            appointment.start.astimezone(ctx.tenant.zone), today=ctx.local_now.date(), on=True
+            appointment.start.astimezone(ctx.tenant.zone),
+            today=ctx.local_now.date(),
+            language=ctx.language,
+            on=True,
         ),
-        **spoken_visit(appointment.visit_type.display if appointment.visit_type else "office"),
+        **spoken_visit(
+            appointment.visit_type.display if appointment.visit_type else "office",
+            language=ctx.language,
+        ),
         **who,
     }
 
@@ -46,11 +52,15 @@ def describe_appointment(appointment: Appointment, directory: Directory) -> dict
 async def _listing(ctx: BlockContext, upcoming: tuple[Appointment, ...]) -> tuple[Line, ...]:
     directory = await ctx.directory()
     items = tuple(
-        say("appointment_item", ordinal=ordinal(i), **spoken_appointment(ctx, a, directory))
+        say(
+            "appointment_item",
+            ordinal=ordinal(i, ctx.language),
+            **spoken_appointment(ctx, a, directory),
+        )
         for i, a in enumerate(upcoming)
     )
     return (
-        say("upcoming_intro", count=spoken_count(len(upcoming))),
+        say("upcoming_intro", count=spoken_count(len(upcoming), ctx.language)),
         *items,
         say("which_appointment"),
     )

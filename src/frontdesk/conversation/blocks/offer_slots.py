@@ -42,13 +42,15 @@ async def offer_lines(ctx: BlockContext) -> tuple[Line, ...]:
     intro = (
         say("offer_intro_one")
         if len(slots) == 1
-        else say("offer_intro", count=spoken_count(len(slots)))
+        else say("offer_intro", count=spoken_count(len(slots), ctx.language))
     )
     items = tuple(
         say(
             "offer_item",
-            ordinal=ordinal(i),
-            when=spoken_when(slot.start.astimezone(ctx.tenant.zone), today=today),
+            ordinal=ordinal(i, ctx.language),
+            when=spoken_when(
+                slot.start.astimezone(ctx.tenant.zone), today=today, language=ctx.language
+            ),
             **describe(slot, directory),
         )
         for i, slot in enumerate(slots)

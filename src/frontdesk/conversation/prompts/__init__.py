@@ -55,7 +55,7 @@ def prompt(key: str, language: str = "en") -> Prompt:
 
 def render(line: Line, *, verified: bool, language: str = "en") -> str:
     """The sentence for `line`; refuses chart data before identity is verified."""
-    entry = prompt(line.key, language)
+    entry = prompt(line.key, line.language or language)
     if entry.discloses and not verified:
         raise DisclosureRefused(line.key)
     return entry.text.format(**line.args)
