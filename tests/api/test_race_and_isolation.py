@@ -57,7 +57,7 @@ async def test_tenants_never_cross(client: httpx.AsyncClient, sandbox: Sandbox) 
         sandbox.requests.clear()
         caller = ScriptedCaller(client, to=number)
         await caller.dial()
-        await caller.say("book an appointment")
+        await caller.say("book a follow-up appointment")  # palmortho's tree: a follow-up
         await caller.say(MARIA[0])
         await caller.say(MARIA[1])
         await caller.say("anyone")

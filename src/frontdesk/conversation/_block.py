@@ -76,6 +76,10 @@ class Progress(BaseModel):
         default_factory=list, description="ids the caller is choosing between (e.g. two Patels)"
     )
     search_after: dt.datetime | None = None
+    reason_entry: str | None = Field(default=None, description="the tree reason being asked about")
+    reason_answers: list[str] = Field(default_factory=list, description="its choices so far")
+    reason_candidates: list[str] = Field(default_factory=list, description='"X or Y?" pending')
+    reason_words: list[str] = Field(default_factory=list, description="what the caller said")
 
 
 @dataclasses.dataclass(slots=True)

@@ -34,6 +34,7 @@ FLOWS: dict[Intent, Flow] = {
             Intent.BOOK,
             (
                 "take_insurance",
+                "ask_reason",
                 "choose_provider",
                 "choose_location",
                 "find_slots",

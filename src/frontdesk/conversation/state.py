@@ -46,6 +46,17 @@ class ProviderRequest(BaseModel):
     location_id: str | None = None
 
 
+class VisitReason(BaseModel):
+    """Why the caller is coming in, as the practice's decision tree placed it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    entry_id: str = Field(description="the tree's reason (`default` when not recognized)")
+    answers: tuple[str, ...] = Field(default=(), description="the choices taken on the way")
+    label: str = Field(description='how the agent named it back ("a skin check")')
+    specialty: str | None = None
+
+
 class CallState(BaseModel):
     """The facts of one call."""
 
@@ -70,6 +81,7 @@ class CallState(BaseModel):
     variant: Sourced[str] | None = None
     insurance: Sourced[Coverage] | None = None
     eligibility: Sourced[Eligibility] | None = None
+    reason: Sourced[VisitReason] | None = None
     provider_request: Sourced[ProviderRequest] | None = None
     visit_type: Sourced[VisitType] | None = None
     time_preference: Sourced[TimePreference] | None = None

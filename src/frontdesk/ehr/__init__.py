@@ -1,5 +1,11 @@
 """The EHR seam: one protocol, domain records and an error tree; connectors behind it."""
 
+from frontdesk.ehr._controlled import (
+    CONTROLLED_SUBSTANCES,
+    ControlledSubstance,
+    controlled_matches,
+    controlled_schedule,
+)
 from frontdesk.ehr._errors import (
     AuthError,
     ConfigurationError,
@@ -21,17 +27,23 @@ from frontdesk.ehr._records import (
     Directory,
     Location,
     LookupResult,
+    Medication,
     NewPatient,
     Patient,
     PatientMatch,
     PatientQuery,
+    Pharmacy,
     Practitioner,
+    RefillReceipt,
+    RefillRequest,
+    RelatedPerson,
     Slot,
     SlotQuery,
     VisitType,
 )
 
 __all__ = [
+    "CONTROLLED_SUBSTANCES",
     "Appointment",
     "AppointmentStatus",
     "AuthError",
@@ -39,6 +51,7 @@ __all__ = [
     "Capability",
     "ConfigurationError",
     "Conflict",
+    "ControlledSubstance",
     "Coverage",
     "Directory",
     "EhrClient",
@@ -48,15 +61,22 @@ __all__ = [
     "InvalidResponse",
     "Location",
     "LookupResult",
+    "Medication",
     "NewPatient",
     "NotFound",
     "Patient",
     "PatientMatch",
     "PatientQuery",
+    "Pharmacy",
     "Practitioner",
+    "RefillReceipt",
+    "RefillRequest",
+    "RelatedPerson",
     "Slot",
     "SlotQuery",
     "Unavailable",
     "Unsupported",
     "VisitType",
+    "controlled_matches",
+    "controlled_schedule",
 ]

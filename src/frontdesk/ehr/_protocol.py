@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from collections.abc import Sequence
 from typing import Protocol
@@ -12,10 +13,14 @@ from frontdesk.ehr._records import (
     Coverage,
     Directory,
     LookupResult,
+    Medication,
     NewPatient,
     Patient,
     PatientMatch,
     PatientQuery,
+    RefillReceipt,
+    RefillRequest,
+    RelatedPerson,
     Slot,
     SlotQuery,
 )
@@ -36,6 +41,7 @@ class Capability(enum.Enum):
     COVERAGE = "coverage"
     WRITE_COVERAGE = "write_coverage"
     REGISTER = "register"
+    REFILLS = "refills"
 
 
 class EhrClient(Protocol):
@@ -109,4 +115,20 @@ class EhrClient(Protocol):
 
     async def read_patient(self, patient_id: str) -> Patient:
         """One chart by id."""
+        ...
+
+    async def related_persons(self, patient_id: str) -> Sequence[RelatedPerson]:
+        """People on the chart who may act for the patient (inactive ones included)."""
+        ...
+
+    async def medications(self, patient_id: str) -> Sequence[Medication]:
+        """The patient's active prescriptions, with refills remaining and controlled flags."""
+        ...
+
+    async def last_visit(self, patient_id: str, since: dt.date) -> dt.date | None:
+        """The day of the patient's latest finished office visit on or after `since`."""
+        ...
+
+    async def request_refill(self, request: RefillRequest) -> RefillReceipt:
+        """File a refill request with the clinical team; a retry never files it twice."""
         ...

@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import enum
 from collections.abc import Sequence
+from typing import Literal
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -234,3 +235,119 @@ class LookupResult:
 
     disposition: str  # "definite" | "ambiguous" | "none"
     patient_ids: tuple[str, ...] = ()
+
+
+# -- prescription refills ----------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RelatedPerson:
+    """Someone on the patient's chart who may act for them (Epic's "Friends and Family").
+
+    `relationship` is the HL7 v3 RoleCode of this person to the patient ("MTH": they are
+    the patient's mother, "SPS" spouse, "GUARD" guardian, "DAU" daughter…);
+    `relationship_text` is how the chart words it ("mother"). `active` is False once the
+    chart marks them inactive or their authorization period has ended (`until`).
+    """
+
+    id: str
+    patient_id: str
+    given: tuple[str, ...]
+    family: str
+    relationship: str | None
+    relationship_text: str | None = None
+    active: bool = True
+    phones: tuple[str, ...] = ()
+    until: dt.date | None = None
+
+    @property
+    def first_name(self) -> str:
+        """The first given name, or an empty string."""
+        return self.given[0] if self.given else ""
+
+    @property
+    def display(self) -> str:
+        """Their name as the chart spells it: "Carlos García"."""
+        return f"{' '.join(self.given)} {self.family}".strip()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Pharmacy:
+    """Where a prescription is filled. `id` is None for a pharmacy only the caller named."""
+
+    id: str | None
+    name: str
+    phone: str | None = None
+    address: str | None = None  # one line: "1101 Lake St, Oak Park, IL 60301"
+
+    @property
+    def display(self) -> str:
+        """Name and street, as the agent reads it back: "Walgreens, 1101 Lake St"."""
+        street = self.address.split(",")[0] if self.address else None
+        return f"{self.name}, {street}" if street else self.name
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Medication:
+    """An active prescription (a MedicationRequest), with what its fills say.
+
+    Attributes:
+        id: The MedicationRequest id (what a refill request is about).
+        name: As a person says it: "lisinopril 10 mg tablet".
+        rxnorm: The RxNorm code of the drug, when the EHR gives one.
+        controlled: A DEA-scheduled substance (refills go to a clinician, never the agent).
+        schedule: The DEA schedule ("II" … "V"), when controlled.
+        refills_allowed: Refills the prescriber authorized (None: the EHR does not say).
+        refills_remaining: Authorized refills not yet dispensed (None: unknown).
+        last_filled: When the pharmacy last handed it over, if it ever did.
+        prescriber_id: The prescribing Practitioner.
+        prescriber_name: The prescriber as the chart names them ("Anna Nowak, MD").
+        pharmacy: Where it is sent (the prescription's pharmacy, else where it was last filled).
+        instructions: The sig: "Take 1 tablet by mouth daily."
+        expires: The last day the prescription may be filled, if it says.
+    """
+
+    id: str
+    name: str
+    rxnorm: str | None = None
+    controlled: bool = False
+    schedule: str | None = None
+    refills_allowed: int | None = None
+    refills_remaining: int | None = None
+    last_filled: dt.date | None = None
+    prescriber_id: str | None = None
+    prescriber_name: str | None = None
+    pharmacy: Pharmacy | None = None
+    instructions: str | None = None
+    expires: dt.date | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RefillRequest:
+    """Ask the clinical team to refill one prescription.
+
+    `requested_by` is "patient" when the patient called, else the authorized representative
+    who did. Reuse one `idempotency_key` for every attempt at the same request (e.g. the call
+    id and the medication id): a retried submit then never files a second request.
+    """
+
+    patient: Patient
+    medication: Medication
+    pharmacy: Pharmacy | None
+    requested_by: RelatedPerson | Literal["patient"] = "patient"
+    note: str | None = None
+    callback_phone: str | None = None
+    idempotency_key: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RefillReceipt:
+    """The EHR's record of a filed refill request (Epic: a Communication to the refill pool).
+
+    `status` is the record's status as the EHR words it (FHIR Communication.status:
+    "completed" means it reached the pool; the clinical decision comes later).
+    """
+
+    id: str
+    status: str
+    sent: dt.datetime | None = None

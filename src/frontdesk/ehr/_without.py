@@ -1,9 +1,21 @@
-"""What a connector without new-patient registration or coverage writes answers for them."""
+"""What a connector answers for what it does not do: registration, coverage writes, refills."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+
 from frontdesk.ehr._errors import Unsupported
-from frontdesk.ehr._records import Coverage, LookupResult, NewPatient, Patient
+from frontdesk.ehr._records import (
+    Coverage,
+    LookupResult,
+    Medication,
+    NewPatient,
+    Patient,
+    RefillReceipt,
+    RefillRequest,
+    RelatedPerson,
+)
 
 
 class WithoutRegistration:
@@ -24,3 +36,23 @@ class WithoutRegistration:
     async def read_patient(self, patient_id: str) -> Patient:
         """Not needed without registration."""
         raise Unsupported("patient read is not used for this EHR")
+
+
+class WithoutRefills:
+    """Mixin: prescription refills are `Unsupported` (`Capability.REFILLS` not listed)."""
+
+    async def related_persons(self, patient_id: str) -> Sequence[RelatedPerson]:
+        """Not read through this connector."""
+        raise Unsupported("prescription refills are not available for this EHR")
+
+    async def medications(self, patient_id: str) -> Sequence[Medication]:
+        """Not read through this connector."""
+        raise Unsupported("prescription refills are not available for this EHR")
+
+    async def last_visit(self, patient_id: str, since: dt.date) -> dt.date | None:
+        """Not read through this connector."""
+        raise Unsupported("prescription refills are not available for this EHR")
+
+    async def request_refill(self, request: RefillRequest) -> RefillReceipt:
+        """Not filed through this connector."""
+        raise Unsupported("prescription refills are not available for this EHR")

@@ -13,6 +13,9 @@ by its base URL alone:
   `Patient` create and `Coverage` create.
 * The private (Class C) scheduling services under `api/epic/…`: ScheduleAppointment
   (book / reschedule), Cancel, ConfirmationResponse, in Epic's PascalCase JSON.
+* Refills (`_epic_refills`): R4 `MedicationRequest`, `MedicationDispense`, `RelatedPerson`
+  and `Communication` search and read, `Medication` read, and the private
+  ReceiveCommunication3 service that files a refill request with an in-basket pool.
 
 Every route but discovery and the token endpoint needs a bearer token issued for this org.
 `PUT /sandbox/epic/{org}/clients/{client_id}` registers a backend app's JWKS (no auth).
@@ -60,6 +63,11 @@ from frontdesk.sandbox._epic_patient import (
     parse_match,
     search_patients,
 )
+from frontdesk.sandbox._epic_refills import (
+    RECEIVE_COMMUNICATION_PATH,
+    receive_communication,
+    refill_params,
+)
 from frontdesk.sandbox._epic_wire import (
     NO_VISIT_TYPE,
     NO_VISIT_TYPE_DIAGNOSTICS,
@@ -90,14 +98,17 @@ SCOPE = (
     "Encounter.Search Location.Read Location.Search Organization.Read Practitioner.Read "
     "Practitioner.Search PractitionerRole.Read PractitionerRole.Search Schedule.Read "
     "Slot.Read ScheduleAppointment CancelAppointment ConfirmationResponse Patient.Create "
-    "Coverage.Create PatientLookup"
+    "Coverage.Create PatientLookup MedicationRequest.Read MedicationRequest.Search "
+    "MedicationDispense.Read MedicationDispense.Search Medication.Read RelatedPerson.Read "
+    "RelatedPerson.Search Communication.Read Communication.Search ReceiveCommunication3"
 )
 """What a token grants: the APIs "registered" for every sandbox client."""
 
 _CONTROL = ("_count", "_format")
 _SEARCHABLE = ("Practitioner", "PractitionerRole", "Location", "Coverage", "Encounter",
-               "Appointment")  # fmt: skip
-_READABLE = (*_SEARCHABLE, "Patient", "Organization")
+               "Appointment", "MedicationRequest", "MedicationDispense", "RelatedPerson",
+               "Communication")  # fmt: skip
+_READABLE = (*_SEARCHABLE, "Patient", "Organization", "Medication")
 _PRIVATE = {
     "schedule_appointment": "2019/PatientAccess/External/ScheduleAppointment/Scheduling/"
     "ScheduleAppointment",
@@ -105,6 +116,7 @@ _PRIVATE = {
     "confirmation_response": "2017/PatientAccess/External/ConfirmationResponse/Scheduling/"
     "ConfirmationResponse",
     "patient_lookup": LOOKUP_PATH,
+    "receive_communication": RECEIVE_COMMUNICATION_PATH,
 }
 _UNAUTHORIZED = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
 
@@ -173,6 +185,7 @@ class EpicApi:
             "cancel_appointment": self.cancel_appointment,
             "confirmation_response": self.confirmation_response,
             "patient_lookup": self.patient_lookup,
+            "receive_communication": self.receive_communication,
         }
         for name, suffix in _PRIVATE.items():
             routes.append(
@@ -228,7 +241,8 @@ class EpicApi:
         async def search_(request: Request) -> Response:
             space = self._authorized(request)
             query = request.query_params.multi_items()
-            table: ParamTable = epic_params(self._zone(space))[type_]
+            zone = self._zone(space)
+            table: ParamTable = {**epic_params(zone), **refill_params(zone)}[type_]
             for name, _ in query:
                 if name not in table and name not in _CONTROL:
                     raise invalid_parameter(f"{type_} search does not support {name!r}", (name,))
@@ -463,6 +477,12 @@ class EpicApi:
             raise SchedulingError("invalid", "INVALID-REQUEST", "Response is required")
         respond_to_confirmation(space, patient_id, appointment_id, response)
         return {"Success": True}
+
+    # -- refills -------------------------------------------------------------------------------
+
+    def receive_communication(self, request: Request, space: Space, body: Any) -> Resource:
+        """ReceiveCommunication3: a refill request filed with an in-basket pool (idempotent)."""
+        return receive_communication(space, body, self.clock())
 
 
 def _same(resource: Resource) -> Resource:

@@ -37,6 +37,7 @@ from frontdesk.sandbox._epic_charts import (
     seed_encounters,
     seed_patients,
 )
+from frontdesk.sandbox._epic_medications import seed_medications
 from frontdesk.sandbox._epic_resources import (
     location_resource,
     network_name,
@@ -68,6 +69,8 @@ def seed_org(space: Space, org: OrgSeed) -> None:
     seed_encounters(space, org, catalog, patients, refs, anchor, zone, rng, csn)
     rng = random.Random(f"{org.seed}:{anchor}")
     _seed_schedule(space, org, catalog, patients, refs, anchor, zone, rng, csn)
+    rng = random.Random(f"{org.seed}:medications")
+    seed_medications(space, org, catalog, patients, refs, anchor, zone, rng)
 
 
 def _seed_tables(space: Space, org: OrgSeed, catalog: OrgCatalog, anchor: dt.date) -> Refs:

@@ -409,6 +409,10 @@ REQUIRED: Mapping[str, tuple[str, ...]] = {
     "Coverage": ("patient", "beneficiary", "_id"),
     "Encounter": ("patient", "subject", "_id", "identifier"),
     "Appointment": ("patient", "_id", "identifier"),
+    "MedicationRequest": ("patient", "subject", "_id", "identifier"),
+    "MedicationDispense": ("patient", "subject", "_id", "identifier"),
+    "RelatedPerson": ("patient", "_id"),
+    "Communication": ("patient", "subject", "_id", "identifier"),
 }
 """Searches Epic refuses without one of these parameters (4111)."""
 

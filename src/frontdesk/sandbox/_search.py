@@ -426,6 +426,40 @@ STANDARD_PARAMS: Mapping[str, ParamTable] = {
         "name": string_param(_text("name")),
         "identifier": token_param(identifiers),
     },
+    "MedicationRequest": {
+        "patient": reference_param("Patient", references("subject")),
+        "subject": reference_param("Patient", references("subject")),
+        "status": token_param(field("status")),
+        "intent": token_param(field("intent")),
+        "authoredon": date_param(_value("authoredOn")),
+        "requester": reference_param("Practitioner", references("requester")),
+        "identifier": token_param(identifiers),
+    },
+    "MedicationDispense": {
+        "patient": reference_param("Patient", references("subject")),
+        "subject": reference_param("Patient", references("subject")),
+        "status": token_param(field("status")),
+        "prescription": reference_param("MedicationRequest", references("authorizingPrescription")),
+        "identifier": token_param(identifiers),
+    },
+    "Medication": {
+        "code": token_param(codings("code")),
+        "identifier": token_param(identifiers),
+    },
+    "RelatedPerson": {
+        "patient": reference_param("Patient", references("patient")),
+        "active": bool_param(lambda r: r.get("active")),
+        "relationship": token_param(codings("relationship")),
+        "name": string_param(any_name),
+    },
+    "Communication": {
+        "patient": reference_param("Patient", references("subject")),
+        "subject": reference_param("Patient", references("subject")),
+        "status": token_param(field("status")),
+        "category": token_param(codings("category")),
+        "sent": date_param(_value("sent")),
+        "identifier": token_param(identifiers),
+    },
 }
 """Standard FHIR semantics per type (strings: prefix, case- and accent-insensitive)."""
 

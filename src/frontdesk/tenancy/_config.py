@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from frontdesk.ehr import ConfigurationError
+from frontdesk.reasons import ReasonTreeField
 
 
 def e164(value: str) -> str:
@@ -235,6 +236,10 @@ class TenantConfig(_Strict):
     languages: Annotated[list[Literal["en", "es"]], Field(min_length=1)] = Field(
         default=["en"], description="the languages callers may use; the first is the default"
     )
+    reasons: ReasonTreeField | None = Field(
+        default=None,
+        description="reason-for-visit decision tree: a packaged name, a YAML path, or inline",
+    )
     search_horizon_days: int = Field(default=28, ge=1, le=120)
     offers: int = Field(default=3, ge=1, le=5)
 
@@ -245,6 +250,13 @@ class TenantConfig(_Strict):
         codes = {v.code for v in self.visit_types}
         if self.visit_types and self.visit_type not in codes:
             raise ValueError(f"visit_type {self.visit_type!r} is not among visit_types")
+        return self
+
+    @model_validator(mode="after")
+    def _reasons_book_known_visit_types(self) -> Self:
+        if self.reasons is not None:
+            codes = {v.code for v in self.visit_types} or None
+            self.reasons.check(self.ehr.kind, codes)
         return self
 
     @field_validator("timezone")

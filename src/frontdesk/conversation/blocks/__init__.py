@@ -1,5 +1,6 @@
 """The building blocks; importing this package registers every one of them."""
 
+from frontdesk.conversation.blocks.ask_reason import ask_reason
 from frontdesk.conversation.blocks.book_appointment import book_appointment
 from frontdesk.conversation.blocks.cancel_appointment import cancel_appointment
 from frontdesk.conversation.blocks.check_coverage import check_coverage
@@ -18,6 +19,7 @@ from frontdesk.conversation.blocks.take_insurance import take_insurance
 from frontdesk.conversation.blocks.wrap_up import wrap_up
 
 __all__ = [
+    "ask_reason",
     "book_appointment",
     "cancel_appointment",
     "check_coverage",

@@ -76,6 +76,11 @@ def rescope(ctx: BlockContext, directory: Directory, request: ProviderRequest) -
     variant = ctx.tenant.variant_for(specialty)
     if variant is not None:
         ctx.record("variant", variant.specialty, source="attribute", evidence="tenant.variants")
+    persona: tuple[Line, ...] = ()
+    if variant is not None and variant.persona:
+        persona = (say("variant_persona", persona=variant.persona),)
+    if ctx.state.reason is not None:  # the practice's decision tree chose the visit type
+        return persona
     pending = ctx.progress.intent
     code, evidence = ctx.tenant.visit_type, "tenant.visit_type"
     source: Source = "attribute"
@@ -93,9 +98,7 @@ def rescope(ctx: BlockContext, directory: Directory, request: ProviderRequest) -
         else VisitType(code, "office")
     )
     ctx.record("visit_type", visit_type, source=source, evidence=evidence)
-    if variant is not None and variant.persona:
-        return (say("variant_persona", persona=variant.persona),)
-    return ()
+    return persona
 
 
 def _resolve(
@@ -111,7 +114,7 @@ def _resolve(
 
 
 @block(
-    reads=("patient", "recent_practitioners", "intents"),
+    reads=("patient", "recent_practitioners", "intents", "reason", "insurance"),
     writes=("provider_request", "visit_type", "variant", "recent_practitioners", "coverages"),
     operations=(
         "modmed.practitioner.search",
@@ -134,7 +137,8 @@ async def choose_provider(ctx: BlockContext, heard: Heard | None) -> Outcome:
     if heard is None:
         if ctx.state.recent_practitioners is None and not ctx.progress.registered_new:
             await read_history(ctx)  # a brand-new chart has no history to read
-        known = {p.id for p in providers}
+        wanted = ctx.state.reason.value.specialty if ctx.state.reason else None
+        known = {p.id for p in providers if wanted is None or p.specialty == wanted}
         recent = ctx.state.recent_practitioners.value if ctx.state.recent_practitioners else ()
         last = next((p for p in recent if p in known), None)
         if last is not None:
@@ -176,8 +180,11 @@ async def choose_provider(ctx: BlockContext, heard: Heard | None) -> Outcome:
     in_plan = {p.id for p in covered}
     match found:
         case AnyProvider():
+            wanted = ctx.state.reason.value.specialty if ctx.state.reason else None
+            fitting = [p.id for p in covered if wanted and p.specialty == wanted]
+            ids = tuple(fitting) or (tuple(in_plan) if payer else ())
             request = ProviderRequest(
-                any_provider=True, practitioner_ids=tuple(in_plan) if payer else ()
+                any_provider=True, practitioner_ids=ids, specialty=wanted if fitting else None
             )
             return _resolve(ctx, directory, request, say("provider_any"), heard)
         case ProviderMatch(ids=(only,)) if only not in in_plan and payer is not None:

@@ -58,7 +58,7 @@ async def _validate(ctx: BlockContext, plan: Coverage) -> Outcome:
     writes=("insurance", "eligibility", "coverages"),
     operations=("pverify.token", "pverify.eligibility_summary", "epic.coverage.create"),
     expecting=PLAN_QUESTIONS,
-    goes_to=("choose_provider",),
+    goes_to=("ask_reason",),
     handoffs=(HandoffReason.COVERAGE_INACTIVE,),
 )
 async def take_insurance(ctx: BlockContext, heard: Heard | None) -> Outcome:

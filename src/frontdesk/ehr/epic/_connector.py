@@ -1,16 +1,23 @@
-"""The Epic connector: R4 reads, STU3 `$find`, and the private (Class C) scheduling services."""
+"""The Epic connector: R4 reads, STU3 `$find`, and the private (Class C) scheduling services.
+
+Refills read R4 MedicationRequest, MedicationDispense, Medication, Organization (pharmacies),
+RelatedPerson and Encounter, and file the request through the private ReceiveCommunication3
+service (see `_refills`).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 import time
-from collections.abc import Sequence
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import httpx
 import structlog
 
-from frontdesk.ehr._errors import InvalidResponse, Unavailable
+from frontdesk.ehr._errors import InvalidRequest, InvalidResponse, NotFound, Unavailable
 from frontdesk.ehr._protocol import Capability
 from frontdesk.ehr._records import (
     Appointment,
@@ -18,10 +25,14 @@ from frontdesk.ehr._records import (
     Coverage,
     Directory,
     LookupResult,
+    Medication,
     NewPatient,
     Patient,
     PatientMatch,
     PatientQuery,
+    RefillReceipt,
+    RefillRequest,
+    RelatedPerson,
     Slot,
     SlotQuery,
     VisitType,
@@ -47,6 +58,20 @@ from frontdesk.ehr.epic._mapping import (
     schedule_body,
     slots_from_find,
 )
+from frontdesk.ehr.epic._refills import (
+    RECEIVE_COMMUNICATION,
+    fills_by_order,
+    is_refillable_order,
+    last_visit_from_encounters,
+    medication_from_fhir,
+    medication_id,
+    pharmacy_from_fhir,
+    pharmacy_id,
+    receipt_from_answer,
+    receipt_from_communication,
+    receive_communication_body,
+    related_person_from_fhir,
+)
 from frontdesk.ehr.fhir import FhirClient, RetryBudget, location_from_fhir, reference_id
 from frontdesk.metering import Operation
 
@@ -60,6 +85,12 @@ CONFIRM = (
 LOOKUP = "api/epic/2012/EMPI/External/PatientLookup/Patient/Lookup"
 #: How far back "recent providers" look (the seed's 12-month lookback).
 LOOKBACK = dt.timedelta(days=365)
+#: The in-basket pool refill requests go to, unless the deployment names another.
+REFILL_POOL = "RXREFILL"
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 class EpicConnector:
@@ -69,6 +100,9 @@ class EpicConnector:
     sandbox): STU3 operations and private services hang off it. Visit types come from the
     deployment (Epic has no visit-type list API); `$find` and the private services are
     per-use, so each is called only when the conversation needs it.
+
+    Refill requests go to the in-basket pool `refill_pool` (an Epic pool's external id);
+    `clock` decides whether a RelatedPerson's authorization period has ended.
     """
 
     capabilities = frozenset(
@@ -85,6 +119,7 @@ class EpicConnector:
             Capability.COVERAGE,
             Capability.WRITE_COVERAGE,
             Capability.REGISTER,
+            Capability.REFILLS,
         }
     )
 
@@ -97,8 +132,12 @@ class EpicConnector:
         specialties: dict[str, str] | None = None,
         directory_ttl: float = 600.0,
         budget: RetryBudget | None = None,
+        refill_pool: str = REFILL_POOL,
+        clock: Callable[[], dt.datetime] = _utc_now,
     ) -> None:
         self._fhir = FhirClient(http, budget=budget)
+        self._refill_pool = refill_pool
+        self._clock = clock
         self._root = root.rstrip("/")
         self._visit_types = tuple(visit_types)
         self._specialties = dict(specialties or {})
@@ -370,3 +409,123 @@ class EpicConnector:
             }
         created = await self._fhir.create(body, Operation("epic.coverage.create"))
         return coverage_from_fhir(created)
+
+    # -- refills -----------------------------------------------------------------------------
+
+    async def related_persons(self, patient_id: str) -> Sequence[RelatedPerson]:
+        """RelatedPerson.Search (R4): the chart's friends and family, active ones first."""
+        resources = await self._fhir.search(
+            "RelatedPerson", [("patient", patient_id)], Operation("epic.relatedperson.search")
+        )
+        today = self._clock().date()
+        people = [related_person_from_fhir(r, today) for r in resources]
+        return sorted(people, key=lambda p: not p.active)
+
+    async def medications(self, patient_id: str) -> Sequence[Medication]:
+        """Active MedicationRequests with their fills, drugs and pharmacies, by name.
+
+        The orders and the patient's dispenses are searched at once; the Medications and
+        pharmacy Organizations they reference are then read at once (Epic names the drug in
+        `medicationReference`, its RxNorm codes live on the Medication).
+        """
+        orders, dispenses = await asyncio.gather(
+            self._fhir.search(
+                "MedicationRequest",
+                [("patient", patient_id), ("status", "active")],
+                Operation("epic.medicationrequest.search"),
+                max_pages=3,
+            ),
+            self._fhir.search(
+                "MedicationDispense",
+                [("patient", patient_id)],
+                Operation("epic.medicationdispense.search"),
+                max_pages=5,
+            ),
+        )
+        fills = fills_by_order(dispenses)
+        wanted = [
+            (order, own, medication_id(order), pharmacy_id(order, own))
+            for order in orders
+            if is_refillable_order(order)
+            for own in (fills.get(str(order.get("id")), []),)
+        ]
+        drug_ids = list(dict.fromkeys(drug for _, _, drug, _ in wanted if drug))
+        store_ids = list(dict.fromkeys(store for _, _, _, store in wanted if store))
+        read = await asyncio.gather(
+            *(self._read_or_none("Medication", i, "epic.medication.read") for i in drug_ids),
+            *(self._read_or_none("Organization", i, "epic.organization.read") for i in store_ids),
+        )
+        drugs = dict(zip(drug_ids, read[: len(drug_ids)], strict=True))
+        stores = {
+            i: pharmacy_from_fhir(r)
+            for i, r in zip(store_ids, read[len(drug_ids) :], strict=True)
+            if r is not None
+        }
+        found = [
+            medication_from_fhir(
+                order,
+                drugs.get(drug) if drug else None,
+                own,
+                stores.get(store) if store else None,
+            )
+            for order, own, drug, store in wanted
+        ]
+        return sorted(found, key=lambda m: m.name)
+
+    async def _read_or_none(self, type_: str, id_: str, name: str) -> dict[str, Any] | None:
+        try:
+            return await self._fhir.read(type_, id_, Operation(name))
+        except NotFound:
+            return None
+
+    async def last_visit(self, patient_id: str, since: dt.date) -> dt.date | None:
+        """Encounter.Search (R4) from `since`: the latest finished office or virtual visit."""
+        resources = await self._fhir.search(
+            "Encounter",
+            [("patient", patient_id), ("date", f"ge{since.isoformat()}")],
+            Operation("epic.encounter.search"),
+            max_pages=2,
+        )
+        return last_visit_from_encounters(resources, since)
+
+    async def request_refill(self, request: RefillRequest) -> RefillReceipt:
+        """ReceiveCommunication3 (private): the request, in the refill pool's in-basket.
+
+        Controlled substances are refused here too (a clinician handles those), as is a
+        representative who is inactive or on another chart. Our idempotency key travels as
+        the `CallID`; when the answer is lost, the request is looked up by it (R4
+        Communication.Search) before it is sent again, so it is filed once.
+        """
+        medication = request.medication
+        if medication.controlled:
+            raise InvalidRequest(
+                f"{medication.name} is a controlled substance (schedule {medication.schedule}):"
+                " a clinician handles its refills"
+            )
+        who = request.requested_by
+        if isinstance(who, RelatedPerson) and (
+            not who.active or who.patient_id != request.patient.id
+        ):
+            raise InvalidRequest("the representative is not authorized on this chart")
+        key = request.idempotency_key or uuid.uuid4().hex
+        body = receive_communication_body(request, pool=self._refill_pool, key=key)
+        url = self._url(RECEIVE_COMMUNICATION)
+        op = Operation("epic.receive_communication", "Communication")
+        try:
+            answer = await self._fhir.private(url, body, op)
+        except Unavailable:
+            landed = await self._find_refill(request.patient.id, key)
+            if landed is not None:
+                return landed
+            log.warning("receive_communication_retry", reason="nothing filed after a failure")
+            retry = Operation("epic.receive_communication", "Communication", attempt=2)
+            answer = await self._fhir.private(url, body, retry)
+        return receipt_from_answer(answer)
+
+    async def _find_refill(self, patient_id: str, key: str) -> RefillReceipt | None:
+        found = await self._fhir.search(
+            "Communication",
+            [("patient", patient_id), ("identifier", key)],
+            Operation("epic.communication.search"),
+        )
+        return receipt_from_communication(found[0]) if found else None

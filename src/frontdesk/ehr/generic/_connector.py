@@ -27,7 +27,7 @@ from frontdesk.ehr._records import (
     SlotQuery,
     VisitType,
 )
-from frontdesk.ehr._without import WithoutRegistration
+from frontdesk.ehr._without import WithoutRefills, WithoutRegistration
 from frontdesk.ehr.fhir import (
     JSON,
     FhirClient,
@@ -94,7 +94,7 @@ class _Practice:
     fetched_at: float
 
 
-class GenericFhirConnector(WithoutRegistration):
+class GenericFhirConnector(WithoutRegistration, WithoutRefills):
     """Books in any standards-based FHIR R4 server.
 
     The client's base URL is the server's FHIR base; auth (SMART Backend Services or none) and

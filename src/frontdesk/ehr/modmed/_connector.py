@@ -23,7 +23,7 @@ from frontdesk.ehr._records import (
     Slot,
     SlotQuery,
 )
-from frontdesk.ehr._without import WithoutRegistration
+from frontdesk.ehr._without import WithoutRefills, WithoutRegistration
 from frontdesk.ehr.fhir import FhirClient, RetryBudget, location_from_fhir
 from frontdesk.ehr.modmed._mapping import (
     appointment_from_fhir,
@@ -42,7 +42,7 @@ from frontdesk.metering import Operation
 log = structlog.get_logger(__name__)
 
 
-class ModMedConnector(WithoutRegistration):
+class ModMedConnector(WithoutRegistration, WithoutRefills):
     """Talks to one ModMed firm through a client whose base URL is `{firm}/ema/fhir/v2/`.
 
     The client comes from `frontdesk.tenancy` with the firm's password-grant auth and the
