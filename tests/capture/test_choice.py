@@ -120,3 +120,70 @@ def test_none_of_these(said: str, expected: NoneOfThese) -> None:
 def test_unmatched_or_ambiguous_is_none(said: str, options: tuple[dt.datetime, ...]) -> None:
     """A reply matching no option, or several, gives None so the agent asks again."""
     assert parse_choice(said, options) is None
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("1#", Chosen(0)),
+        (" 3 ", Chosen(2)),
+        ("one moment", None),
+        ("just a second", None),
+        ("hold on", None),
+        ("can you repeat that", None),
+        ("what?", None),
+        ("wait, the second one", Chosen(1)),
+    ],
+)
+def test_keypad_and_controls(said: str, expected: Chosen | None) -> None:
+    """Keyed digits pick by position; "one moment" and "just a second" pick nothing."""
+    assert parse_choice(said, OPTIONS) == expected
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("la primera", Chosen(0)),
+        ("la primera, por favor", Chosen(0)),
+        ("la segunda", Chosen(1)),
+        ("la segunda opción", Chosen(1)),
+        ("la tercera", Chosen(2)),
+        ("la última", Chosen(2)),
+        ("la opción dos", Chosen(1)),
+        ("el número tres", Chosen(2)),
+        ("la del martes", Chosen(0)),
+        ("la del miércoles", Chosen(1)),
+        ("el jueves", Chosen(2)),
+        ("la de las nueve", Chosen(0)),
+        ("la de las dos y media", Chosen(1)),
+        ("a las tres y cuarto", Chosen(2)),
+        ("la de la mañana", Chosen(0)),
+        ("la del 3 de diciembre", Chosen(2)),
+        ("la del jueves tres de diciembre", Chosen(2)),
+        ("2", Chosen(1)),
+        ("ninguna", NoneOfThese()),
+        ("ninguna de esas", NoneOfThese()),
+        ("ninguna me sirve", NoneOfThese()),
+        ("no, gracias", NoneOfThese()),
+        ("otro día", NoneOfThese()),
+        ("más temprano", NoneOfThese()),
+        ("algo más tarde", NoneOfThese(later=True)),
+        ("¿tiene algo más tarde?", NoneOfThese(later=True)),
+        ("un momento", None),
+        ("espere un segundo", None),
+        ("la del viernes", None),
+        ("", None),
+    ],
+)
+def test_spanish_choices(said: str, expected: Chosen | NoneOfThese | None) -> None:
+    """Spanish positions, days, times, refusals and requests for later times."""
+    assert parse_choice(said, OPTIONS, language="es") == expected
+
+
+@pytest.mark.parametrize(
+    ("said", "index"),
+    [("la de las once", 1), ("la de la tarde", 2), ("la primera del martes", 0)],
+)
+def test_spanish_options_on_one_day(said: str, index: int) -> None:
+    """Spanish times and parts of the day tell apart options on one day."""
+    assert parse_choice(said, SAME_DAY, language="es") == Chosen(index)

@@ -96,3 +96,70 @@ def test_two_digit_years_take_the_latest_past_century(said: str, expected: dt.da
 def test_impossible_future_or_incomplete_dates_are_none(said: str) -> None:
     """Dates that do not exist, lie in the future, or lack a year are rejected."""
     assert parse_birth_date(said, today=TODAY) is None
+
+
+MARCH_4_1985 = dt.date(1985, 3, 4)
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "3/4/85",
+        "March 4th 85",
+        "March 4, '85",
+        "the fourth of March nineteen eighty-five",
+        "oh three oh four nineteen eighty five",
+        "zero three zero four eighty five",
+        "three four eighty five",
+        "march fourth of eighty five",
+        "born on march the 4th, 1985",
+        "it's march four, nineteen eighty five",
+    ],
+)
+def test_more_english_forms(said: str) -> None:
+    """The spoken and typed forms callers use for a birth date."""
+    assert parse_birth_date(said, today=TODAY) == MARCH_4_1985
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("el 4 de marzo de 1985", MARCH_4_1985),
+        ("el cuatro de marzo de mil novecientos ochenta y cinco", MARCH_4_1985),
+        ("cuatro de marzo de mil novecientos ochenta y cinco", MARCH_4_1985),
+        ("el cuatro de marzo del ochenta y cinco", MARCH_4_1985),
+        ("nací el 4 de marzo de 1985", MARCH_4_1985),
+        ("4 de marzo, 1985", MARCH_4_1985),
+        ("marzo 4 de 1985", MARCH_4_1985),
+        ("3/4/85", MARCH_4_1985),  # month first, as in the US
+        ("03041985", MARCH_4_1985),
+        ("el primero de marzo de 1985", dt.date(1985, 3, 1)),
+        ("el 4 de mayo del 2001", dt.date(2001, 5, 4)),
+        ("el veinticinco de agosto de 1960", dt.date(1960, 8, 25)),
+        (
+            "el treinta y uno de diciembre de mil novecientos noventa y nueve",
+            dt.date(1999, 12, 31),
+        ),
+        ("25/3/85", dt.date(1985, 3, 25)),  # only day first makes a date
+        ("dos de febrero de dos mil diez", dt.date(2010, 2, 2)),
+        ("el 15 de septiembre de 1972", dt.date(1972, 9, 15)),
+        ("el 15 de setiembre de 1972", dt.date(1972, 9, 15)),
+    ],
+)
+def test_spanish_dates(said: str, expected: dt.date) -> None:
+    """Spanish spoken dates read day first, as said; digits stay month first when they can."""
+    assert parse_birth_date(said, today=TODAY, language="es") == expected
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["el 30 de febrero de 1990", "el 4 de marzo", "mil novecientos ochenta y cinco", "no sé", ""],
+)
+def test_spanish_impossible_or_incomplete_dates_are_none(said: str) -> None:
+    """Spanish dates that do not exist or lack a part are rejected."""
+    assert parse_birth_date(said, today=TODAY, language="es") is None
+
+
+def test_day_first_digits_only_for_spanish_callers() -> None:
+    """In English "25/3/85" stays month first and is no date; only Spanish turns it round."""
+    assert parse_birth_date("25/3/85", today=TODAY) is None

@@ -102,3 +102,17 @@ def test_unknown_zip_codes_are_refused(text: str) -> None:
 def test_email_said_aloud(text: str, expected: str | None) -> None:
     """Email addresses from "dot" and "at"; anything else is none."""
     assert parse_email(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("juan punto perez arroba gmail punto com", "juan.perez@gmail.com"),
+        ("mi correo es maria guion bajo lopez arroba yahoo punto com", "maria_lopez@yahoo.com"),
+        ("ana guion ruiz arroba hotmail punto com", "ana-ruiz@hotmail.com"),
+        ("no tengo correo", None),
+    ],
+)
+def test_spanish_email_said_aloud(text: str, expected: str | None) -> None:
+    """Spanish "arroba", "punto", "guion bajo" and "guion"."""
+    assert parse_email(text, language="es") == expected

@@ -54,3 +54,61 @@ def test_several_intents_in_order_of_mention(said: str, expected: tuple[Intent, 
 def test_nothing_recognised_is_empty(said: str) -> None:
     """Utterances with no known request give an empty tuple."""
     assert parse_intents(said) == ()
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("refill", (Intent.REFILL,)),
+        ("I need to renew my prescription", (Intent.REFILL,)),
+        ("I need more of my medication", (Intent.REFILL,)),
+        ("can you send a prescription to my pharmacy", (Intent.REFILL,)),
+    ],
+)
+def test_refills(said: str, expected: tuple[Intent, ...]) -> None:
+    """Prescription refills in their everyday phrasings."""
+    assert parse_intents(said) == expected
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("quiero hacer una cita", (Intent.BOOK,)),
+        ("necesito una cita", (Intent.BOOK,)),
+        ("quisiera sacar una cita con la doctora", (Intent.BOOK,)),
+        ("necesito ver al doctor", (Intent.BOOK,)),
+        ("quiero cancelar mi cita", (Intent.CANCEL,)),
+        ("cancelar mi cita", (Intent.CANCEL,)),
+        ("no voy a poder ir, quiero anular la cita", (Intent.CANCEL,)),
+        ("quiero cambiar mi cita", (Intent.RESCHEDULE,)),
+        ("necesito reprogramar mi cita", (Intent.RESCHEDULE,)),
+        ("tengo una cita el martes y la quiero cambiar", (Intent.RESCHEDULE,)),
+        ("quiero confirmar mi cita", (Intent.CONFIRM,)),
+        ("¿a qué hora es mi cita?", (Intent.CONFIRM,)),
+        ("necesito una receta", (Intent.REFILL,)),
+        ("quiero resurtir mi medicamento", (Intent.REFILL,)),
+        ("se me acabó la medicina", (Intent.REFILL,)),
+        ("necesito más de mis pastillas", (Intent.REFILL,)),
+        ("quiero hablar con una persona", (Intent.STAFF,)),
+        ("comuníqueme con la recepcionista", (Intent.STAFF,)),
+        ("quiero cancelar mi appointment", (Intent.CANCEL,)),
+        ("I need a refill", (Intent.REFILL,)),
+        (
+            "quiero cancelar mi cita y hacer una nueva",
+            (Intent.CANCEL, Intent.BOOK),
+        ),
+        (
+            "necesito una receta y también una cita",
+            (Intent.REFILL, Intent.BOOK),
+        ),
+    ],
+)
+def test_spanish_intents(said: str, expected: tuple[Intent, ...]) -> None:
+    """Spanish reasons for calling, and English words mixed in."""
+    assert parse_intents(said, language="es") == expected
+
+
+@pytest.mark.parametrize("said", ["", "hola", "buenos días", "sí", "me llamo Ana López"])
+def test_spanish_nothing_recognised_is_empty(said: str) -> None:
+    """Spanish greetings and answers hold no request."""
+    assert parse_intents(said, language="es") == ()

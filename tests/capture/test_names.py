@@ -155,3 +155,56 @@ def test_a_date_in_the_same_breath_is_not_part_of_the_name(
 ) -> None:
     """A birth date said with the name ends the name; a date alone is no name."""
     assert parse_name(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("Nguyen with a G", PersonName("Nguyen", None)),
+        ("it's Anh Nguyen with a G", PersonName("Anh", "Nguyen")),
+        ("Bennett with two t's", PersonName("Bennett", None)),
+        ("mary smith-jones", PersonName("Mary", "Smith-Jones")),
+        ("sean o'brien, capital o apostrophe b r i e n", PersonName("Sean", "O'Brien")),
+    ],
+)
+def test_letter_hints_are_not_part_of_the_name(said: str, expected: PersonName) -> None:
+    """ "with a G" neither joins the name nor reads as a spelled "AG"."""
+    assert parse_name(said) == expected
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("me llamo Juan de la Cruz", PersonName("Juan", "de la Cruz")),
+        ("mi nombre es María García López", PersonName("María", "García López")),
+        ("soy Ana Muñoz", PersonName("Ana", "Muñoz")),
+        ("hola, buenos días, habla Pedro Ramírez", PersonName("Pedro", "Ramírez")),
+        ("sí, José Hernández", PersonName("José", "Hernández")),
+        ("yo soy Pedro del Valle", PersonName("Pedro", "del Valle")),
+        ("mi apellido es Fernández", PersonName("", "Fernández")),
+        (
+            "mi primer nombre es Rosa y mi apellido es Pérez",
+            PersonName("Rosa", "Pérez"),
+        ),
+        ("soy Ana Muñoz, eme u eñe o zeta", PersonName("Ana", "Muñoz")),
+        (
+            "mi apellido es Nguyen, ene ge u i griega e ene",
+            PersonName("", "Nguyen"),
+        ),
+        ("me llamo Rosa Pérez y nací el cuatro de marzo", PersonName("Rosa", "Pérez")),
+        ("Rosa Pérez, 4 de marzo de 1985", PersonName("Rosa", "Pérez")),
+        ("my name is John Smith", PersonName("John", "Smith")),
+    ],
+)
+def test_spanish_names(said: str, expected: PersonName) -> None:
+    """Spanish introductions, joined family names and spellings with Spanish letters."""
+    assert parse_name(said, language="es") == expected
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["", "¿qué?", "quiero hacer una cita", "sí", "hola", "este", "necesito cancelar mi cita"],
+)
+def test_spanish_no_name_is_none(said: str) -> None:
+    """Spanish utterances without a name give None."""
+    assert parse_name(said, language="es") is None

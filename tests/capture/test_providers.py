@@ -109,3 +109,33 @@ def test_the_most_specific_specialty_wins() -> None:
     assert match_provider("someone for skin cancer surgery", options) == ProviderMatch(
         ("3",), "specialty"
     )
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("la doctora Patel", BOTH_PATELS),
+        ("con la doctora Anika Patel", ProviderMatch(("patel-a",), "name")),
+        ("quiero ver al doctor Nguyen", ProviderMatch(("nguyen",), "name")),
+        ("el dermatólogo", ProviderMatch(("patel-a",), "specialty")),
+        ("la dermatóloga", ProviderMatch(("patel-a",), "specialty")),
+        ("un doctor para la piel", ProviderMatch(("patel-a",), "specialty")),
+        ("la pediatra", ProviderMatch(("khan",), "specialty")),
+        ("el doctor de los niños", ProviderMatch(("khan",), "specialty")),
+        ("el cardiólogo", ProviderMatch(("nguyen",), "specialty")),
+        ("un médico para el corazón", ProviderMatch(("nguyen",), "specialty")),
+        ("el ortopedista", ProviderMatch(("obrien",), "specialty")),
+        ("el traumatólogo", ProviderMatch(("obrien",), "specialty")),
+        ("un cirujano", ProviderMatch(("garcia",), "specialty")),
+        ("el médico de familia", ProviderMatch(("patel-r",), "specialty")),
+        ("cualquiera", AnyProvider()),
+        ("me da igual", AnyProvider()),
+        ("el que esté disponible primero", AnyProvider()),
+        ("no tengo preferencia", AnyProvider()),
+        ("el neurólogo", None),
+        ("hola", None),
+    ],
+)
+def test_spanish_providers(said: str, expected: ProviderMatch | AnyProvider | None) -> None:
+    """Spanish titles, specialties in their Spanish forms, lay terms and "cualquiera"."""
+    assert match_provider(said, PROVIDERS, language="es") == expected

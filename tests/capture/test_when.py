@@ -204,3 +204,123 @@ def test_accepts_uses_local_wall_clock() -> None:
     nine_in_new_york = at(11, 23, 9)
     assert preference.accepts(nine_in_new_york)
     assert not preference.accepts(nine_in_new_york.astimezone(zoneinfo.ZoneInfo("UTC")))
+
+
+def span(earliest: dt.date, latest: dt.date | None) -> TimePreference:
+    return TimePreference(earliest=earliest, latest=latest)
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("the 12th", on(day(12, 12))),
+        ("on the twelfth", on(day(12, 12))),
+        ("the twenty first", on(day(11, 21))),
+        ("tomorrow", on(day(11, 22))),
+        ("day after tomorrow", on(day(11, 23))),
+        ("this Friday", on(day(11, 27))),
+        ("a week from Monday", on(day(11, 30))),
+        ("two weeks from tuesday", on(day(12, 8))),
+        ("a week from tomorrow", on(day(11, 29))),
+        ("monday after next", on(day(11, 30))),
+        ("the tuesday after next", on(day(12, 1))),
+        ("next week", span(day(11, 23), day(11, 29))),
+        ("in two weeks", span(day(11, 30), day(12, 6))),
+        ("starting tuesday", span(day(11, 24), None)),
+        ("from the 3rd", span(day(12, 3), None)),
+        ("any time from monday on", span(day(11, 23), None)),
+    ],
+)
+def test_partial_and_relative_days(said: str, expected: TimePreference) -> None:
+    """Days of the month alone, relative days and days counted from a named one."""
+    assert parse_time_preference(said, now=NOW) == expected
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("el martes por la tarde", on(day(11, 24), part_of_day=AFTERNOON)),
+        ("el martes", on(day(11, 24))),
+        ("el martes que viene", on(day(11, 24))),
+        ("el próximo martes", on(day(11, 24))),
+        ("este viernes", on(day(11, 27))),
+        ("mañana", on(day(11, 22))),
+        ("mañana por la mañana", on(day(11, 22), part_of_day=MORNING)),
+        ("mañana en la tarde", on(day(11, 22), part_of_day=AFTERNOON)),
+        ("pasado mañana", on(day(11, 23))),
+        ("hoy", on(day(11, 21))),
+        ("esta tarde", on(day(11, 21), part_of_day=AFTERNOON)),
+        ("el día 12", on(day(12, 12))),
+        ("el 12", on(day(12, 12))),
+        ("el doce de diciembre", on(day(12, 12))),
+        ("el 3 de diciembre por la noche", on(day(12, 3), part_of_day=EVENING)),
+        ("una semana a partir del lunes", on(day(11, 30))),
+        ("el lunes después del próximo", on(day(11, 30))),
+        ("en tres días", on(day(11, 24))),
+    ],
+)
+def test_spanish_single_days(said: str, expected: TimePreference) -> None:
+    """Spanish days: "mañana" is tomorrow, "por la mañana" the morning."""
+    assert parse_time_preference(said, now=NOW, language="es") == expected
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("lo antes posible", from_today(asap=True)),
+        ("lo más pronto posible", from_today(asap=True)),
+        ("cuanto antes", from_today(asap=True)),
+        ("la primera cita disponible", from_today(asap=True)),
+        ("cuando sea", from_today()),
+        ("me da igual", from_today()),
+        ("por la mañana", from_today(part_of_day=MORNING)),
+        ("en las tardes", from_today(part_of_day=AFTERNOON)),
+        ("los martes", from_today(weekdays=frozenset({1}))),
+        ("entre semana", from_today(weekdays=frozenset(range(5)))),
+        ("cualquier día menos los viernes", from_today(weekdays=frozenset({0, 1, 2, 3, 5, 6}))),
+        ("a las tres y media", from_today(not_before=dt.time(15, 30), not_after=dt.time(16, 30))),
+        ("después de las cuatro", from_today(not_before=dt.time(16))),
+        ("antes del mediodía", from_today(not_after=dt.time(12))),
+        ("antes de las diez de la mañana", from_today(not_after=dt.time(10))),
+        (
+            "entre las dos y las cuatro de la tarde",
+            from_today(not_before=dt.time(14), not_after=dt.time(16)),
+        ),
+        ("como a las diez", from_today(not_before=dt.time(9), not_after=dt.time(11))),
+        (
+            "a la una y cuarto",
+            from_today(not_before=dt.time(13, 15), not_after=dt.time(14, 15)),
+        ),
+        ("la próxima semana", span(day(11, 23), day(11, 29))),
+        ("la semana que viene", span(day(11, 23), day(11, 29))),
+        ("a principios de la próxima semana", span(day(11, 23), day(11, 25))),
+        ("en dos semanas", span(day(11, 30), day(12, 6))),
+        ("dentro de quince días", span(day(11, 30), day(12, 6))),
+        ("el próximo mes", span(day(12, 1), day(12, 31))),
+        ("antes del viernes", span(day(11, 21), day(11, 26))),
+        ("el fin de semana", span(day(11, 21), day(11, 22))),
+        (
+            "el martes o el jueves",
+            TimePreference(earliest=day(11, 22), latest=None, weekdays=frozenset({1, 3})),
+        ),
+        (
+            "quiero una cita para el martes a las diez de la mañana",
+            TimePreference(
+                earliest=day(11, 24),
+                latest=day(11, 24),
+                not_before=dt.time(10),
+                not_after=dt.time(11),
+            ),
+        ),
+        ("Tuesday afternoon", on(day(11, 24), part_of_day=AFTERNOON)),
+    ],
+)
+def test_spanish_preferences(said: str, expected: TimePreference) -> None:
+    """Spanish urgency, parts of the day, weekdays, clock times and ranges."""
+    assert parse_time_preference(said, now=NOW, language="es") == expected
+
+
+@pytest.mark.parametrize("said", ["", "hola", "necesito una receta", "sí, por favor", "no sé"])
+def test_spanish_nothing_time_like_is_none(said: str) -> None:
+    """Spanish utterances with nothing time-like give no preference."""
+    assert parse_time_preference(said, now=NOW, language="es") is None

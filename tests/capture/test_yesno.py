@@ -98,3 +98,75 @@ def test_hedged_or_unclear_is_none(said: str) -> None:
 def test_says_no_more(text: str, expected: bool) -> None:
     """Answers to "anything else?" that end the call, and ones that don't."""
     assert says_no_more(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("1#", True),
+        (" 2 ", False),
+        ("yes, one moment", None),
+        ("no, I don't know", None),
+    ],
+)
+def test_keypad_and_hedges(said: str, expected: bool | None) -> None:
+    """Keypad digits with the pound key still count; a control after an answer hedges it."""
+    assert parse_yes_no(said) is expected
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("sí", True),
+        ("Sí.", True),
+        ("si", True),
+        ("claro", True),
+        ("claro que sí", True),
+        ("correcto", True),
+        ("así es", True),
+        ("está bien", True),
+        ("de acuerdo", True),
+        ("sí, por favor", True),
+        ("perfecto", True),
+        ("ok", True),
+        ("okay, sí", True),
+        ("yes", True),
+        ("1", True),
+        ("no", False),
+        ("no, gracias", False),
+        ("no es correcto", False),
+        ("no, está bien", False),
+        ("para nada", False),
+        ("no tengo seguro", False),
+        ("no, sí", True),
+        ("sí, no", False),
+        ("2", False),
+        ("tal vez", None),
+        ("no sé", None),
+        ("no estoy seguro", None),
+        ("¿mande?", None),
+        ("sí, tal vez", None),
+        ("", None),
+    ],
+)
+def test_spanish_yes_no(said: str, expected: bool | None) -> None:
+    """Spanish agreement, refusal and hedges; the last clear answer wins as in English."""
+    assert parse_yes_no(said, language="es") is expected
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("eso es todo", True),
+        ("Eso es todo, gracias", True),
+        ("nada más", True),
+        ("no, gracias", True),
+        ("estoy bien así", True),
+        ("adiós", True),
+        ("sí, necesito otra cita", False),
+        ("también quiero cancelar una cita", False),
+    ],
+)
+def test_spanish_says_no_more(said: str, expected: bool) -> None:
+    """Spanish answers to "¿algo más?" that end the call, and ones that don't."""
+    assert says_no_more(said, language="es") is expected

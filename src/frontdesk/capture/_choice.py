@@ -8,8 +8,10 @@ import re
 from collections.abc import Sequence
 
 from frontdesk.capture._clock import ClockMention, clock_mentions, clock_text
+from frontdesk.capture._control import parse_control
 from frontdesk.capture._days import date_mentions, find_day_names
-from frontdesk.capture._text import SMALL_NUMBERS, phrase_pattern, plain
+from frontdesk.capture._lexicon import canonical
+from frontdesk.capture._text import SMALL_NUMBERS, phrase_pattern
 from frontdesk.capture._when import PARTS, part_of_day
 
 
@@ -58,26 +60,34 @@ _LATER = re.compile("|".join(rf"\b{p}\b" for p in LATER))
 _EARLIER = re.compile("|".join(rf"\b{p}\b" for p in EARLIER))
 _NONE = phrase_pattern(NONE)
 _POSITION = re.compile(r"\b(?:number|option|choice) (\d{1,2})\b|\b(\d{1,2})(?:st|nd|rd|th)\b")
+_KEYPAD = re.compile(r"\s*(\d{1,2})\s*#?\s*")
 _PARTS = phrase_pattern(frozenset(PARTS))
 
 
-def parse_choice(text: str, options: Sequence[dt.datetime]) -> Chosen | NoneOfThese | None:
+def parse_choice(
+    text: str, options: Sequence[dt.datetime], *, language: str = "en"
+) -> Chosen | NoneOfThese | None:
     """Work out which offered start the caller picked.
 
-    Positions ("the second one", "option 3", "the last one", a keypad digit) count in the
-    order the options were read out; days, dates, times and parts of the day
-    ("the tuesday at 9", "the morning one") must single out exactly one option.
+    Positions ("the second one", "option 3", "the last one", a keypad digit, "2#") count in
+    the order the options were read out; days, dates, times and parts of the day
+    ("the tuesday at 9", "the morning one") must single out exactly one option. "One
+    moment" and "just a second" are not choices (see `parse_control`).
 
     Args:
         text: What the caller said or keyed.
         options: The offered starts (local, timezone-aware), in the order read out.
+        language: The caller's language. In Spanish: "la primera", "la segunda", "la
+            última", "la del martes", "la de las tres", "ninguna", "algo más tarde".
 
     Returns:
         `Chosen`, `NoneOfThese`, or None when the reply matches no option or several.
     """
-    said = plain(text)
-    if text.strip().isdigit():  # keypad
-        return _at(int(text.strip()), list(range(len(options))))
+    if keyed := _KEYPAD.fullmatch(text):
+        return _at(int(keyed[1]), list(range(len(options))))
+    if parse_control(text, language=language) is not None:
+        return None
+    said = canonical(text, language=language)
     if _LATER.search(said):
         return NoneOfThese(later=True)
     if _EARLIER.search(said) or _NONE.search(said):

@@ -7,12 +7,8 @@ import re
 
 import zipcodes
 
-from frontdesk.capture._text import fold
-
-DIGIT_WORDS: dict[str, str] = {
-    "zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
-    "six": "6", "seven": "7", "eight": "8", "nine": "9",
-}  # fmt: skip
+from frontdesk.capture._numbers import spoken_digits
+from frontdesk.capture._text import fold, language_code
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -24,20 +20,14 @@ class Place:
     state: str
 
 
-def spoken_digits(text: str) -> str:
-    """Digits from what was said or keyed: "six oh three oh one" → "60301"."""
-    out = []
-    for token in re.findall(r"[a-z]+|\d+", fold(text)):
-        if token.isdigit():
-            out.append(token)
-        elif token in DIGIT_WORDS:
-            out.append(DIGIT_WORDS[token])
-    return "".join(out)
+def parse_zip(text: str, *, language: str = "en") -> Place | None:
+    """A real US ZIP code with its city and state (from the packaged USPS list), or None.
 
-
-def parse_zip(text: str) -> Place | None:
-    """A real US ZIP code with its city and state (from the packaged USPS list), or None."""
-    digits = spoken_digits(text)
+    Args:
+        text: What the caller said or keyed: "nine oh two one oh", "nueve cero dos uno cero".
+        language: The caller's language.
+    """
+    digits = spoken_digits(text, language=language)
     if len(digits) < 5:
         return None
     code = digits[:5]
@@ -52,14 +42,35 @@ def parse_zip(text: str) -> Place | None:
 
 _EMAIL = re.compile(r"^[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}$")
 
+#: Per language: words around the address, then the spoken symbols in the order applied.
+EMAIL_INTROS: dict[str, str] = {
+    "en": r"my email(?: address)? is|it's|its|email|is",
+    "es": r"mi (?:correo|email|e-mail|mail)(?: electronico)? es|(?:correo|email|mail)"
+    r"(?: electronico)?|es",
+}
+EMAIL_SYMBOLS: dict[str, tuple[tuple[str, str], ...]] = {
+    "en": (("at", "@"), ("dot", "."), ("underscore", "_"), ("dash|hyphen", "-")),
+    "es": (
+        ("arroba|at", "@"),
+        ("punto|dot", "."),
+        ("guion bajo|underscore", "_"),
+        ("guion|dash|hyphen", "-"),
+    ),
+}
 
-def parse_email(text: str) -> str | None:
-    """An email address said aloud: "jane dot doe at gmail dot com" → "jane.doe@gmail.com"."""
+
+def parse_email(text: str, *, language: str = "en") -> str | None:
+    """An email address said aloud: "jane dot doe at gmail dot com" → "jane.doe@gmail.com".
+
+    Args:
+        text: What the caller said or typed ("juan punto perez arroba gmail punto com").
+        language: The caller's language.
+    """
+    lang = language_code(language)
     said = fold(text).strip()
-    said = re.sub(r"\b(my email is|it's|its|email|is)\b", " ", said)
-    said = re.sub(r"\s+at\s+", "@", f" {said} ")
-    said = re.sub(r"\s+dot\s+", ".", said)
-    said = re.sub(r"\s+(underscore)\s+", "_", said)
-    said = re.sub(r"\s+(dash|hyphen)\s+", "-", said)
+    said = re.sub(rf"\b(?:{EMAIL_INTROS[lang]})\b", " ", said)
+    said = f" {said} "
+    for words, symbol in EMAIL_SYMBOLS[lang]:
+        said = re.sub(rf"\s+(?:{words})\s+", symbol, said)
     candidate = re.sub(r"\s+", "", said)
     return candidate if _EMAIL.match(candidate) else None

@@ -6,7 +6,8 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 
-from frontdesk.capture._text import MONTHS, digitize, fold, plain
+from frontdesk.capture._lexicon import canonical
+from frontdesk.capture._text import MONTHS, digitize, fold, language_code
 
 # Nobody calling is older than this; an earlier year is a mishearing.
 MAX_AGE_YEARS = 130
@@ -22,30 +23,40 @@ _KEYED = re.compile(r"\b(\d{8}|\d{6})\b")
 _ORDINAL = re.compile(r"(\d{1,2})(?:st|nd|rd|th)")
 
 
-def parse_birth_date(text: str, *, today: dt.date) -> dt.date | None:
+def parse_birth_date(text: str, *, today: dt.date, language: str = "en") -> dt.date | None:
     """Read a date of birth, US order (month first) for numeric forms.
 
     Two-digit years take the latest century that puts the date on or before `today`
     ("december 25 55" is 1955 in 2026). Eight keyed digits are MMDDYYYY, as on a phone pad.
+    "3/4/85", "March 4th 85", "the fourth of March nineteen eighty-five" and "oh three oh
+    four nineteen eighty five" are all March 4, 1985.
 
     Args:
         text: What the caller said or keyed.
         today: The practice's local date, which no birth date may be after.
+        language: The caller's language. Spanish reads "el 4 de marzo de 1985", "cuatro de
+            marzo de mil novecientos ochenta y cinco", "el primero de marzo del 85". Digits
+            stay month first ("4/3/85" is April 3: these are US practices) unless only day
+            first makes a date ("25/3/85" is March 25).
 
     Returns:
         The date, or None when none was said or it cannot be a birth date (February 30,
         the future, more than 130 years ago).
     """
+    lang = language_code(language)
     folded = fold(text)
     if match := _ISO.search(folded):
         year, month, day = (int(g) for g in match.groups())
         return _checked(year, month, day, today=today)
     if match := _US.search(folded):
         month, day = int(match[1]), int(match[2])
+        if lang != "en" and month > 12 >= day:  # "25/3/85": only day first is a date
+            month, day = day, month
         return _checked(_year(match[3], month, day, today), month, day, today=today)
     if match := _KEYED.search(folded):
         return _from_digits(match[1], today=today)
-    return _spoken(digitize(plain(text), threshold=0).split(), today=today)
+    said = canonical(text, language=lang)
+    return _spoken(digitize(said, threshold=0).split(), today=today)
 
 
 def _spoken(tokens: list[str], *, today: dt.date) -> dt.date | None:

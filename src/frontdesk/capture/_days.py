@@ -26,7 +26,9 @@ DAY_NAMES: dict[str, int] = {
     "sunday": 6,
 }
 COUNTS: dict[str, int] = {"a": 1, "an": 1, "one": 1, "a couple": 2, "a couple of": 2, "a few": 3}
-BOUNDS: frozenset[str] = frozenset({"after", "before", "by", "until", "till"})
+BOUNDS: frozenset[str] = frozenset(
+    {"after", "before", "by", "until", "till", "from", "starting", "beginning"}
+)
 # The furthest "in N days/weeks/months" we read; beyond it is a mishearing.
 MAX_AHEAD: dict[str, int] = {"day": 366, "week": 53, "month": 12}
 WORKWEEK: frozenset[int] = frozenset(range(5))
@@ -44,7 +46,7 @@ DATE = (
 _DATE = re.compile(rf"\b{DATE}\b")
 _DAY_NAME = re.compile(
     r"\b(?:(?P<mod>next|this|coming|on|every|(?:not|except|but|no|than)(?: on)?"
-    r"|after|before|by|until|till) )?"
+    r"|after|before|by|until|till|from|starting|beginning) )?"
     r"(?P<day>" + "|".join(DAY_NAMES) + r")(?P<plural>s)?\b"
 )
 _NUMBER = re.compile(r"\d+")
@@ -176,6 +178,8 @@ def bounded(span: DaySpan, word: str | None, today: dt.date) -> DaySpan:
         return DaySpan(today, span.earliest - dt.timedelta(days=1))
     if word in {"by", "until", "till"}:
         return DaySpan(today, span.latest or span.earliest)
+    if word in {"from", "starting", "beginning"}:
+        return DaySpan(span.earliest, None)
     return span
 
 
@@ -232,6 +236,25 @@ def _week_of_date(match: re.Match[str], today: dt.date) -> DaySpan | None:
     return DaySpan(max(today, week.earliest), week.latest)
 
 
+def _from_day(match: re.Match[str], today: dt.date) -> DaySpan | None:
+    """Read "a week from monday", "two days after tomorrow": time past a named day."""
+    count, unit, base = _count(match["n"]), match["unit"], match["base"]
+    if count > MAX_AHEAD[unit.rstrip("s")]:
+        return None
+    if base == "tomorrow":
+        start = today + dt.timedelta(days=1)
+    else:
+        start = next_weekday(today, DAY_NAMES[base], include_today=False)
+    days = count * 7 if unit.startswith("week") else count
+    return _on(start + dt.timedelta(days=days))
+
+
+def _after_next(match: re.Match[str], today: dt.date) -> DaySpan:
+    """Read "monday after next": the one after the coming monday."""
+    coming = next_weekday(today, DAY_NAMES[match["day"]], include_today=False)
+    return _on(coming + dt.timedelta(weeks=1))
+
+
 def _date(match: re.Match[str], today: dt.date) -> DaySpan | None:
     mention = date_mentions(match.group())
     found = next_date(mention[0], today) if mention else None
@@ -241,18 +264,23 @@ def _date(match: re.Match[str], today: dt.date) -> DaySpan | None:
 _Builder = Callable[[re.Match[str], dt.date], DaySpan | None]
 _TODAY = r"today|tonight|this (?:morning|afternoon|evening)"
 _COUNT = r"(?P<n>\d+|a couple of|a couple|a few|an|a|one)"
+_DAY_WORD = "|".join(DAY_NAMES)
 
 # Longer phrases first: a matched stretch of text is not read again.
 _SPANS: tuple[tuple[re.Pattern[str], _Builder], ...] = tuple(
     (re.compile(rf"\b(?:{pattern})\b"), build)
     for pattern, build in (
+        (rf"{_COUNT} (?P<unit>days?|weeks?) (?:from|after) (?P<base>tomorrow)", _from_day),
+        # Weeks only: "3 days from friday" would clash with the weekday said.
+        (rf"{_COUNT} (?P<unit>weeks?) (?:from|after) (?:this )?(?P<base>{_DAY_WORD})", _from_day),
+        (rf"(?:the )?(?P<day>{_DAY_WORD}) after next", _after_next),
+        (rf"{_COUNT} (?P<unit>days?|weeks?|months?) from (?:now|today)", _ahead),
         (r"(?:the )?day after tomorrow", lambda m, t: _on(t + dt.timedelta(days=2))),
         (r"tomorrow", lambda m, t: _on(t + dt.timedelta(days=1))),
         (_TODAY, lambda m, t: _on(t)),
         (rf"(?:the )?week of (?P<date>{DATE})", _week_of_date),
         (r"(?:the )?week after next", lambda m, t: week_of(t + dt.timedelta(weeks=2))),
         (rf"in {_COUNT} (?P<unit>days?|weeks?|months?)", _ahead),
-        (rf"{_COUNT} (?P<unit>days?|weeks?|months?) from (?:now|today)", _ahead),
         (r"(?:early|beginning of|start of) next week", lambda m, t: _weekday_in(t, 1, 0, 2)),
         (r"(?:late|later|end of) next week", lambda m, t: _weekday_in(t, 1, 3, 6)),
         (r"next week", lambda m, t: week_of(t + dt.timedelta(weeks=1))),

@@ -10,89 +10,75 @@ import dataclasses
 import re
 from collections.abc import Sequence
 
+from frontdesk.capture._numbers import REPEATS, number_words
 from frontdesk.capture._similarity import name_similarity
-from frontdesk.capture._spelling import LETTER_NAMES, NATO
-from frontdesk.capture._text import fold, words
+from frontdesk.capture._spelling import letter_at
+from frontdesk.capture._text import language_code, words
 
-DIGITS: dict[str, str] = {
-    "zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
-    "six": "6", "seven": "7", "eight": "8", "nine": "9",
-}  # fmt: skip
-TEENS: dict[str, str] = {
-    "ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14",
-    "fifteen": "15", "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19",
-}  # fmt: skip
-TENS: dict[str, str] = {
-    "twenty": "2", "thirty": "3", "forty": "4", "fifty": "5", "sixty": "6", "seventy": "7",
-    "eighty": "8", "ninety": "9",
-}  # fmt: skip
 #: Words around an ID that are not part of it.
-FILLER: frozenset[str] = frozenset(
-    {
-        "my", "member", "id", "ids", "number", "is", "its", "it", "the", "policy", "subscriber",
-        "uh", "um", "er", "dash", "hyphen", "space", "and", "then", "an", "so", "ok",
-        "okay", "yes", "thats", "that", "card", "says", "on", "reads", "insurance", "ends",
-        "with", "begins", "starts", "letter", "letters", "digit", "digits", "capital",
-    }
-)  # fmt: skip
-AS_IN = ("as in", "like in", "for")
+FILLER: dict[str, frozenset[str]] = {
+    "en": frozenset(
+        {
+            "my", "member", "id", "ids", "number", "is", "its", "it", "the", "policy",
+            "subscriber", "uh", "um", "er", "dash", "hyphen", "space", "and", "then", "an", "so",
+            "ok", "okay", "yes", "thats", "that", "card", "says", "on", "reads", "insurance",
+            "ends", "with", "begins", "starts", "letter", "letters", "digit", "digits", "capital",
+        }
+    ),
+    "es": frozenset(
+        {
+            "mi", "numero", "de", "del", "miembro", "afiliado", "socio", "identificacion", "id",
+            "es", "el", "la", "los", "las", "poliza", "seguro", "aseguranza", "tarjeta", "dice",
+            "eh", "este", "pues", "guion", "espacio", "y", "luego", "despues", "si", "ok",
+            "okay", "bueno", "letra", "letras", "mayuscula", "empieza", "termina", "con",
+            "numeros", "digito", "digitos", "en", "que",
+        }
+    ),
+}  # fmt: skip
 MIN_LENGTH, MAX_LENGTH = 5, 20
 
 
-def _letter(token: str) -> str | None:
-    if len(token) == 1 and token.isalpha():
-        return token.upper()
-    return NATO.get(token) or LETTER_NAMES.get(token)
-
-
-def parse_member_id(text: str) -> str | None:
+def parse_member_id(text: str, *, language: str = "en") -> str | None:
     """A member ID from letters and digits said in any mix of forms.
 
     "W as in William one two three four five six seven eight nine" → "W123456789";
-    "double four", "triple zero", "twenty three" and digit groups ("123 456") all work.
+    "double four", "triple zero", "twenty three" and digit groups ("123 456") all work, and in
+    Spanish "doble ve de Washington, uno dos tres, treinta y cuatro".
 
     Args:
         text: What the caller said (or keyed).
+        language: The caller's language.
 
     Returns:
         The ID in upper case, or None when what was said is not 5–20 letters and digits with at
         least three digits.
     """
-    cleaned = fold(text)
-    for marker in AS_IN:  # "w as in william" → "w"
-        cleaned = re.sub(rf"\b([a-z])\s+{marker}\s+[a-z]+\b", r"\1", cleaned)
-    tokens = words(cleaned)
+    lang = language_code(language)
+    tokens = number_words(words(text), language=lang)
+    filler = FILLER[lang]
     out: list[str] = []
     i = 0
     while i < len(tokens):
         token = tokens[i]
-        repeat = {"double": 2, "triple": 3}.get(token)
-        if repeat and i + 1 < len(tokens):
-            unit = DIGITS.get(tokens[i + 1]) or _letter(tokens[i + 1])
-            if unit is not None:
-                out.append(unit * repeat)
-                i += 2
-                continue
+        # "w as in william", "double a", "be larga": letters, with what spells them out
+        letter = letter_at(tokens, i, language=lang) if token not in filler else None
+        times = REPEATS[lang].get(token) if letter is None else None
+        repeated = letter_at(tokens, i + 1, language=lang) if times else None
+        if times and repeated is not None and len(repeated.value) == 1:  # "triple a"
+            out.append(repeated.value * times)
+            i = repeated.stop
+            continue
         if token.isdigit():
             out.append(token)
-        elif token in DIGITS:
-            out.append(DIGITS[token])
-        elif token in TEENS:
-            out.append(TEENS[token])
-        elif token in TENS:
-            unit = DIGITS.get(tokens[i + 1]) if i + 1 < len(tokens) else None
-            if unit is not None and unit != "0":
-                out.append(TENS[token] + unit)
-                i += 1
-            else:
-                out.append(TENS[token] + "0")
         elif re.fullmatch(r"[a-z]*\d[a-z\d]*", token):
             out.append(token.upper())  # "w123", "abc123" as one token
-        elif (letter := _letter(token)) is not None and token not in FILLER:
-            out.append(letter)
-        elif token.isalpha() and len(token) <= 4 and token not in FILLER:
+        elif letter is not None:
+            out.append(letter.value)
+            i = letter.stop
+            continue
+        elif token.isalpha() and len(token) <= 4 and token not in filler:
             out.append(token.upper())  # a letter prefix said as a word: "ACT", "DED", "PAU"
-        elif token not in FILLER:
+        elif token not in filler:
             return None  # a word that is neither part of an ID nor filler
         i += 1
     value = "".join(out)

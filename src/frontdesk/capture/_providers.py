@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from frontdesk.capture._similarity import name_similarity
-from frontdesk.capture._text import STOPWORDS, fold, phrase_pattern, plain, words
+from frontdesk.capture._text import STOPWORDS, fold, language_code, phrase_pattern, plain, words
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -39,13 +39,18 @@ MATCH = 0.85
 # Names within this of the best score are equally likely ("patel" vs Patel and Patil).
 TIE = 0.05
 
-TITLES: frozenset[str] = frozenset(
+_ENGLISH_TITLES: frozenset[str] = frozenset(
     {
         "doctor", "doctors", "dr", "doc", "nurse", "practitioner", "np", "pa", "md", "do",
         "mister", "mr", "mrs", "ms", "miss",
     }
 )  # fmt: skip
-ANYONE: frozenset[str] = frozenset(
+TITLES: dict[str, frozenset[str]] = {
+    "en": _ENGLISH_TITLES,
+    "es": _ENGLISH_TITLES
+    | {"doctora", "dra", "doctores", "enfermera", "enfermero", "senor", "senora", "licenciada"},
+}
+_ENGLISH_ANYONE: frozenset[str] = frozenset(
     {
         "no preference", "dont have a preference", "whoever", "whoevers", "anyone", "anybody",
         "any doctor", "any provider", "any of them", "either", "either one", "doesnt matter",
@@ -54,11 +59,39 @@ ANYONE: frozenset[str] = frozenset(
         "somebody",
     }
 )  # fmt: skip
+ANYONE: dict[str, frozenset[str]] = {
+    "en": _ENGLISH_ANYONE,
+    "es": _ENGLISH_ANYONE
+    | {
+        "cualquiera", "cualquier doctor", "cualquier doctora", "cualquier medico",
+        "el que sea", "la que sea", "quien sea", "no importa", "me da igual", "da igual",
+        "no tengo preferencia", "sin preferencia", "el primero disponible",
+        "la primera disponible", "el que este disponible", "la que este disponible",
+        "cualquiera de ellos", "cualquiera de ellas", "ninguno en especial", "ninguna en especial",
+    },
+}  # fmt: skip
 # Word endings that turn a specialty into its doctor or adjective: dermatolog-y/-ist.
-SUFFIXES: tuple[str, ...] = (
-    "icians", "ician", "ists", "ist", "ics", "ical", "ic", "eons", "eon", "ery", "ies", "al",
-    "y", "s",
-)  # fmt: skip
+SUFFIXES: dict[str, tuple[str, ...]] = {
+    "en": (
+        "icians", "ician", "ists", "ist", "ics", "ical", "ic", "eons", "eon", "ery", "ies",
+        "al", "y", "s",
+    ),
+    # dermatólogo/a/os, dermatología, pediatra, cardiológico
+    "es": (
+        "icians", "ician", "istas", "ista", "ists", "ist", "icos", "icas", "ico", "ica", "ics",
+        "ical", "ic",
+        "eons", "eon", "ery", "ies", "ias", "ia", "os", "as", "al", "y", "s", "o", "a",
+    ),
+}  # fmt: skip
+# Spanish stems that differ from the English ones the specialties are recorded with.
+SPANISH_STEMS: dict[str, str] = {
+    "ginecolog": "gynecolog", "oftalmolog": "ophthalmolog", "ortoped": "orthoped",
+    "traumatolog": "orthoped", "psiquiatr": "psychiatr", "podolog": "podiatr",
+    "otorrinolaringolog": "otolaryngolog", "otorrin": "otolaryngolog", "optometr": "optometr",
+    "obstetr": "obstetr", "famil": "famil", "familiar": "famil", "cirug": "surg",
+    "cirujan": "surg", "medicina": "medicine", "endocrinolog": "endocrinolog",
+    "reumatolog": "rheumatolog", "neumolog": "pulmonolog", "urolog": "urolog",
+}  # fmt: skip
 # Specialty words too general to match on their own ("Family Medicine" is not "medicine").
 GENERIC: frozenset[str] = frozenset(
     {
@@ -100,11 +133,26 @@ LAY: dict[str, tuple[str, ...]] = {
     "internist": ("intern",),
 }
 
-_ANYONE = phrase_pattern(ANYONE)
+# Everyday Spanish words for a specialty, as the English stems `_stem` gives.
+SPANISH_LAY: dict[str, tuple[str, ...]] = {
+    "piel": ("dermatolog",), "corazon": ("cardiolog",), "hueso": ("orthoped",),
+    "huesos": ("orthoped",), "rodilla": ("orthoped",), "articulaciones": ("orthoped",),
+    "pie": ("podiatr",), "pies": ("podiatr",), "nino": ("pediatr",), "ninos": ("pediatr",),
+    "nina": ("pediatr",), "ninas": ("pediatr",), "bebe": ("pediatr",), "hijo": ("pediatr",),
+    "hija": ("pediatr",), "ojos": ("ophthalmolog", "optometr"), "ojo": ("ophthalmolog", "optometr"),
+    "vista": ("ophthalmolog", "optometr"), "mujer": ("gynecolog", "obstetr"),
+    "mujeres": ("gynecolog", "obstetr"), "embarazo": ("obstetr",),
+    "embarazada": ("obstetr",), "cancer": ("oncolog", "mohs"), "cerebro": ("neurolog",),
+    "estomago": ("gastroenterolog",), "oido": ("otolaryngolog",), "oidos": ("otolaryngolog",),
+    "garganta": ("otolaryngolog",), "cabecera": ("famil", "intern", "primar"),
+}  # fmt: skip
+LAY_BY_LANGUAGE: dict[str, dict[str, tuple[str, ...]]] = {"en": LAY, "es": LAY | SPANISH_LAY}
+
+_ANYONE = {lang: phrase_pattern(phrases) for lang, phrases in ANYONE.items()}
 
 
 def match_provider(
-    text: str, providers: Sequence[ProviderOption]
+    text: str, providers: Sequence[ProviderOption], *, language: str = "en"
 ) -> ProviderMatch | AnyProvider | None:
     """Find the provider (or providers) the caller asked for.
 
@@ -116,27 +164,30 @@ def match_provider(
     Args:
         text: What the caller said.
         providers: The providers the caller may pick from.
+        language: The caller's language. Spanish: "la doctora Patel", "el dermatólogo",
+            "la pediatra", "un doctor de la piel", "cualquiera", "me da igual".
 
     Returns:
         A `ProviderMatch` (ids in the order of `providers`), `AnyProvider` when the caller
         has no preference, or None when nothing recognisable was said.
     """
+    lang = language_code(language)
     said = words(text)
-    by_name = _by_name(said, providers)
-    by_specialty = _by_specialty(said, providers)
+    by_name = _by_name(said, providers, lang)
+    by_specialty = _by_specialty(said, providers, lang)
     if by_name:
         # "doctor patel, the dermatologist" tells two Patels apart.
         narrowed = tuple(i for i in by_name if i in by_specialty)
         return ProviderMatch(ids=narrowed or by_name, by="name")
     if by_specialty:
         return ProviderMatch(ids=by_specialty, by="specialty")
-    if _ANYONE.search(plain(text)):
+    if _ANYONE[lang].search(plain(text)):
         return AnyProvider()
     return None
 
 
-def _by_name(said: list[str], providers: Sequence[ProviderOption]) -> tuple[str, ...]:
-    content = [w if w not in STOPWORDS and w not in TITLES else "" for w in said]
+def _by_name(said: list[str], providers: Sequence[ProviderOption], lang: str) -> tuple[str, ...]:
+    content = [w if w not in STOPWORDS[lang] and w not in TITLES[lang] else "" for w in said]
     windows = [w for w in content if len(w) > 1]
     windows += [a + b for a, b in itertools.pairwise(content) if a and b]
     if not windows:
@@ -153,15 +204,18 @@ def _by_name(said: list[str], providers: Sequence[ProviderOption]) -> tuple[str,
     return tuple(p.id for p in found)
 
 
-def _by_specialty(said: list[str], providers: Sequence[ProviderOption]) -> tuple[str, ...]:
+def _by_specialty(
+    said: list[str], providers: Sequence[ProviderOption], lang: str
+) -> tuple[str, ...]:
     """Providers whose specialty shares the most words with what was said.
 
     "The pediatric dermatologist" matches both words of Pediatric Dermatology and only one of
     General Dermatology, so only the pediatric dermatologists are meant.
     """
-    stems = {_stem(w) for w in said} | {s for w in said for s in LAY.get(w, ())}
+    lay = LAY_BY_LANGUAGE[lang]
+    stems = {_stem(w, lang) for w in said} | {s for w in said for s in lay.get(w, ())}
     scores = {
-        p.id: len(stems & {_stem(w) for w in words(p.specialty) if w not in GENERIC})
+        p.id: len(stems & {_stem(w, "en") for w in words(p.specialty) if w not in GENERIC})
         for p in providers
         if p.specialty is not None
     }
@@ -169,10 +223,17 @@ def _by_specialty(said: list[str], providers: Sequence[ProviderOption]) -> tuple
     return tuple(p.id for p in providers if best and scores.get(p.id) == best)
 
 
-def _stem(word: str) -> str:
-    """Reduce a specialty word to what its forms share: "pediatrician" -> "pediatr"."""
+def _stem(word: str, lang: str) -> str:
+    """Reduce a specialty word to what its forms share: "pediatrician" -> "pediatr".
+
+    Spanish words come back as the English stem: "ginecóloga" -> "gynecolog".
+    """
     word = fold(word).replace("ae", "e")
-    for suffix in SUFFIXES:
+    stem = word
+    for suffix in SUFFIXES[lang]:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
+            stem = word[: -len(suffix)]
+            break
+    if lang == "es":
+        return SPANISH_STEMS.get(stem) or SPANISH_STEMS.get(word) or stem
+    return stem

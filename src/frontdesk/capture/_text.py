@@ -2,7 +2,7 @@
 
 Every parser in this package sees transcripts that may be lowercase, unpunctuated, and
 mix "three" with "3". These helpers bring them to one shape so each parser can match
-plain words.
+plain words. Tables that depend on the caller's language are keyed by `language_code`.
 """
 
 from __future__ import annotations
@@ -14,6 +14,22 @@ from collections.abc import Iterable
 from text_to_num import (
     alpha2digit,
 )
+
+#: The languages the parsers understand; "en" is every parser's default.
+LANGUAGES: tuple[str, ...] = ("en", "es")
+
+
+def language_code(language: str) -> str:
+    """The supported language a tag names: "en", "EN", "en-US" -> "en"; "es-MX" -> "es".
+
+    Raises:
+        ValueError: The language is not one of `LANGUAGES`.
+    """
+    code = language.strip().lower().replace("_", "-").split("-")[0]
+    if code not in LANGUAGES:
+        raise ValueError(f"unsupported language {language!r}; expected one of {LANGUAGES}")
+    return code
+
 
 MONTHS: dict[str, int] = {
     "january": 1,
@@ -60,7 +76,7 @@ SMALL_NUMBERS: dict[str, int] = {
 
 # Words that are never (part of) a person's name in an utterance: function words, the
 # vocabulary of booking calls, answers and fillers. Name and provider matching skip them.
-STOPWORDS: frozenset[str] = frozenset(
+_ENGLISH_STOPWORDS: frozenset[str] = frozenset(
     {
         "a", "about", "actually", "after", "again", "ah", "all", "also", "am", "an", "and",
         "any", "anyone", "anything", "appointment", "are", "as", "at", "available", "back",
@@ -81,6 +97,26 @@ STOPWORDS: frozenset[str] = frozenset(
         "why", "will", "with", "would", "yeah", "yep", "yes", "you", "your", "youre",
     }
 )  # fmt: skip
+# Spanish callers mix in English ("ok", "hi"), so their table holds both.
+_SPANISH_STOPWORDS: frozenset[str] = frozenset(
+    {
+        "a", "aca", "ahi", "al", "alguien", "alli", "aqui", "ayuda", "bien", "bueno", "buenas",
+        "buenos", "cancelar", "cita", "citas", "claro", "como", "con", "consulta", "cual",
+        "cuando", "de", "del", "dias", "disculpe", "doctor", "doctora", "dr", "dra", "e", "eh",
+        "el", "ella", "en", "era", "eres", "es", "esa", "ese", "eso", "esta", "estan", "este",
+        "esto", "estoy", "favor", "fue", "gracias", "habla", "hablando", "hablar", "hacer",
+        "hola", "hoy", "la", "las", "le", "les", "llamo", "lo", "los", "manana", "mas", "me",
+        "medico", "medica", "mi", "mire", "mis", "momento", "mucho", "muy", "nada", "necesito",
+        "ni", "no", "noches", "nombre", "nos", "o", "oiga", "para", "pero", "perdon", "por",
+        "porque", "pues", "que", "queria", "quiero", "quisiera", "se", "senor", "senora",
+        "senorita", "ser", "si", "sobre", "soy", "su", "sus", "tal", "tardes", "te", "tener",
+        "tengo", "tiene", "u", "un", "una", "uno", "usted", "vez", "y", "ya", "yo",
+    }
+)  # fmt: skip
+STOPWORDS: dict[str, frozenset[str]] = {
+    "en": _ENGLISH_STOPWORDS,
+    "es": _SPANISH_STOPWORDS | _ENGLISH_STOPWORDS,
+}
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 _AM_PM = re.compile(r"\b([ap])\.\s?m\b\.?")
@@ -104,15 +140,16 @@ def plain(text: str) -> str:
     return " ".join(words(text))
 
 
-def digitize(text: str, *, threshold: float = 3.0) -> str:
+def digitize(text: str, *, threshold: float = 3.0, language: str = "en") -> str:
     """Write spoken numbers as digits: "march third nineteen eighty five" -> "march 3rd 19 85".
 
     Args:
         text: Plain words, as returned by `plain`.
         threshold: Isolated numbers at or below this stay words ("the first one"), so that
             positions and "one" as a pronoun survive; pass 0 to convert everything.
+        language: The language the numbers are said in ("es": "doce" -> "12").
     """
-    return str(alpha2digit(text, "en", threshold=threshold))
+    return str(alpha2digit(text, language_code(language), threshold=threshold))
 
 
 def phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str]:

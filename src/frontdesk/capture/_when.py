@@ -15,7 +15,8 @@ from frontdesk.capture._days import (
     find_spans,
     next_weekday,
 )
-from frontdesk.capture._text import phrase_pattern, plain
+from frontdesk.capture._lexicon import canonical
+from frontdesk.capture._text import phrase_pattern
 
 
 class PartOfDay(enum.StrEnum):
@@ -117,23 +118,29 @@ def part_of_day(time: dt.time) -> PartOfDay:
     return PartOfDay.AFTERNOON if time < EVENING_STARTS else PartOfDay.EVENING
 
 
-def parse_time_preference(text: str, *, now: dt.datetime) -> TimePreference | None:
+def parse_time_preference(
+    text: str, *, now: dt.datetime, language: str = "en"
+) -> TimePreference | None:
     """Read when the caller would like their appointment.
 
     Weekday names mean the coming one, strictly after today ("tuesday", "next tuesday");
     "this friday" may be today. Several weekdays ("monday or wednesday") or plurals
     ("mornings", "tuesdays") leave the range open. A bare hour is read within practice
-    hours: "after three" is 3 pm.
+    hours: "after three" is 3 pm. A day of the month alone ("the 12th", "on the twelfth")
+    is the next such date; "a week from monday" and "monday after next" are one day.
 
     Args:
         text: What the caller said.
         now: The practice's local time, timezone-aware.
+        language: The caller's language. In Spanish: "el martes por la tarde", "lo antes
+            posible", "mañana por la mañana" (tomorrow morning), "la próxima semana",
+            "el día 12", "a las tres y media", "después de las cuatro", "los lunes".
 
     Returns:
         The preference, or None when nothing time-like was said.
     """
     today = now.date()
-    said = plain(text)
+    said = canonical(text, language=language)
     asap = bool(_URGENT.search(said))
     flexible = bool(_FLEXIBLE.search(said))
     digits = clock_text(_FLEXIBLE.sub(" ", _URGENT.sub(" ", said)))
@@ -175,6 +182,8 @@ def _days(
         latest = None if None in ends else max(e for e in ends if e is not None)
         if len(spans) > 1 and all(s.pinned for s in spans):
             weekdays |= {s.earliest.weekday() for s in spans}
+        elif len(spans) == 1 and spans[0].pinned and weekdays == {earliest.weekday()}:
+            weekdays = frozenset()  # "a week from monday": the date says it all
     else:
         earliest = today + dt.timedelta(days=1) if names.named else today
         latest = None
