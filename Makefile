@@ -34,6 +34,7 @@ chat: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/turns.py
 	$(BIN)/python bench/transactions.py
+	$(BIN)/python bench/safety.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

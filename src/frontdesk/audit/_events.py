@@ -19,6 +19,7 @@ class AuditAction(enum.StrEnum):
     AUTH = "auth"
     DISCLOSURE = "disclosure"
     HANDOFF = "handoff"
+    SAFETY_ESCALATION = "safety_escalation"
     CALL_STARTED = "call_started"
     CALL_ENDED = "call_ended"
 

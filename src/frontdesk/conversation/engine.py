@@ -36,6 +36,7 @@ from frontdesk.conversation.outcomes import (
 from frontdesk.conversation.state import CallState, Sourced
 from frontdesk.ehr import EhrError
 from frontdesk.metering import CallLedger, bind_call, busy_ms
+from frontdesk.safety import RedFlag, red_flag_set
 from frontdesk.store import CallStore
 from frontdesk.tenancy import TenantRegistry, TenantServices, e164
 
@@ -204,6 +205,9 @@ class Engine:
             # Silence or an empty message: say the question again.
             heard = None
             call.progress.entered = False
+        flag = self._red_flag(call, tenant, heard) if heard is not None else None
+        if flag is not None:
+            return await self._emergency(call, tenant, flag)
         outcome = await self._step(call, tenant, heard)
         for _ in range(MAX_STEPS):
             match outcome:
@@ -231,6 +235,33 @@ class Engine:
         lines.append(say("internal_error"))
         lines.append(say("transfer"))
         return await self._end(call, tenant, lines, HandoffReason.INTERNAL_ERROR)
+
+    def _red_flag(self, call: Call, tenant: TenantServices, heard: Heard) -> RedFlag | None:
+        """The safety net: every caller utterance, before any block reads it."""
+        language = call.state.language.value if call.state.language else "en"
+        flag = red_flag_set(tenant.config.red_flags).detect(heard.text, language)
+        if flag is not None:
+            call.state.red_flag = Sourced[str](
+                value=flag.category,
+                source="caller",
+                step="safety_net",
+                at=self._clock(),
+                evidence=heard.evidence,
+            )
+        return flag
+
+    async def _emergency(self, call: Call, tenant: TenantServices, flag: RedFlag) -> Reply:
+        """Tell the caller whom to call, stop the flow, warm-transfer to clinical staff."""
+        log.warning("red_flag", category=flag.category, block=call.progress.block)
+        self._audit_event(
+            call,
+            AuditAction.SAFETY_ESCALATION,
+            "call.safety_net",
+            "escalated",
+            detail={"category": flag.category, "line": flag.line, "block": call.progress.block},
+        )
+        lines = [say(f"emergency_{flag.line}"), say("emergency_transfer")]
+        return await self._end(call, tenant, lines, HandoffReason.EMERGENCY)
 
     async def _step(self, call: Call, tenant: TenantServices, heard: Heard | None) -> Outcome:
         block = BLOCKS[call.progress.block]
@@ -286,6 +317,8 @@ class Engine:
             target = escalation.front_desk
             if reason is HandoffReason.COVERAGE_INACTIVE and escalation.billing:
                 target = escalation.billing
+            if reason is HandoffReason.EMERGENCY and escalation.clinical:
+                target = escalation.clinical
             call.handoff = HandoffInfo(
                 reason=reason.value, target=target, summary=handoff_summary(call.state, reason)
             )

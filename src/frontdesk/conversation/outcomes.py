@@ -71,6 +71,7 @@ class HandoffReason(enum.StrEnum):
     COVERAGE_INACTIVE = "coverage_inactive"
     DATA_STEWARDSHIP = "data_stewardship"
     NO_IN_NETWORK_PROVIDER = "no_in_network_provider"
+    EMERGENCY = "emergency"
     INTERNAL_ERROR = "internal_error"
 
 

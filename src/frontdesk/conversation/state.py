@@ -63,6 +63,7 @@ class CallState(BaseModel):
     call_id: str
     tenant: str
     dialed: Sourced[str] | None = None
+    red_flag: Sourced[str] | None = None  # the emergency category the caller's words raised
     language: Sourced[str] | None = None
     ani: Sourced[str] | None = None
     intents: Sourced[tuple[Intent, ...]] | None = None

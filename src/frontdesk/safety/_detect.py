@@ -112,8 +112,8 @@ class RedFlagSet:
         """The red flag in `text`, or None.
 
         When several categories match, one whose line is 911 wins over 988 (the caller is
-        told to call 911), then a phrase in the call's language, then the earliest in
-        the utterance.
+        told to call 911), then a phrase in the call's language, then the longest match,
+        then the earliest in the utterance.
 
         Args:
             text: One caller utterance, as transcribed.
@@ -136,10 +136,11 @@ class RedFlagSet:
                 flags[hit.phrase.category] = self._flag(hit, text, said)
         return tuple(flags.values())
 
-    def _preference(self, hit: _Hit, language: str) -> tuple[bool, bool, int]:
+    def _preference(self, hit: _Hit, language: str) -> tuple[bool, bool, int, int]:
         category = self._categories[hit.phrase.category]
         other_language = hit.phrase.language not in (None, language)
-        return (category.line != "911", other_language, hit.first)
+        # "ataque al corazón" is chest pain, not the "ataque" of a seizure: longest match first.
+        return (category.line != "911", other_language, hit.first - hit.last, hit.first)
 
     def _flag(self, hit: _Hit, text: str, said: Sequence[Word]) -> RedFlag:
         category = self._categories[hit.phrase.category]

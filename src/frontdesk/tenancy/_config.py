@@ -25,6 +25,7 @@ from pydantic import (
 
 from frontdesk.ehr import ConfigurationError
 from frontdesk.reasons import ReasonTreeField
+from frontdesk.safety import RedFlagConfig
 
 
 def e164(value: str) -> str:
@@ -235,6 +236,10 @@ class TenantConfig(_Strict):
     )
     languages: Annotated[list[Literal["en", "es"]], Field(min_length=1)] = Field(
         default=["en"], description="the languages callers may use; the first is the default"
+    )
+    red_flags: RedFlagConfig = Field(
+        default_factory=RedFlagConfig,
+        description="the safety net: built-in emergency categories, plus or minus the tenant's",
     )
     reasons: ReasonTreeField | None = Field(
         default=None,

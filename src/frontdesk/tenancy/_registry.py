@@ -33,6 +33,7 @@ from frontdesk.ehr.generic import GenericFhirConnector
 from frontdesk.ehr.modmed import ModMedConnector
 from frontdesk.eligibility import PVerifyAuth, PVerifyClient
 from frontdesk.metering import MeteredTransport
+from frontdesk.safety import red_flag_set
 from frontdesk.sandbox import Sandbox
 from frontdesk.tenancy._config import (
     Deployment,
@@ -309,6 +310,7 @@ def build_registry(
     tenants = []
     demo_key: rsa.RSAPrivateKey | None = None
     for config in deployment.tenants:
+        red_flag_set(config.red_flags)  # compiled now, so no caller waits for it
         inner = transport(config) if transport else None
         match config.ehr:
             case ModMedEhr() as modmed:
