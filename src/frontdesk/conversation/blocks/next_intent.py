@@ -28,6 +28,7 @@ PER_INTENT = (
     "cancel_reason",
     "visit_type",
     "variant",
+    "reason",
 )
 
 
