@@ -16,7 +16,7 @@ from frontdesk.capture._control import Control, parse_control
 from frontdesk.capture._correction import Correction, parse_correction
 from frontdesk.capture._dates import parse_birth_date
 from frontdesk.capture._intent import Intent, parse_intents
-from frontdesk.capture._language import detect_language, parse_language_choice
+from frontdesk.capture._language import detect_language, named_language, parse_language_choice
 from frontdesk.capture._member import PayerOption, match_payer, parse_member_id, spoken_member_id
 from frontdesk.capture._names import PersonName, parse_name
 from frontdesk.capture._numbers import spoken_digits
@@ -47,6 +47,7 @@ __all__ = [
     "match_provider",
     "mentioned_visit_type",
     "name_similarity",
+    "named_language",
     "normalize_name",
     "parse_birth_date",
     "parse_choice",

@@ -61,6 +61,13 @@ KEYPAD_LANGUAGES: Mapping[str, str] = {"1": "en", "2": "es"}
 _SPANISH_MARKS = re.compile(r"[¿¡ñÑ]|[áéíóúÁÉÍÓÚ]")
 
 
+def named_language(text: str) -> str | None:
+    """The language the caller names ("para español", "in English please"), or None."""
+    said = set(plain(text).split())
+    named = {lang for lang, names in NAMES.items() if names & said}
+    return named.pop() if len(named) == 1 else None
+
+
 def detect_language(text: str) -> str | None:
     """Guess the language of a caller's first words.
 
@@ -71,9 +78,9 @@ def detect_language(text: str) -> str | None:
         "es" or "en", or None when the words do not tell ("no", "María", "").
     """
     said = plain(text).split()
-    named = {lang for lang, names in NAMES.items() if names & set(said)}
-    if len(named) == 1:
-        return named.pop()
+    named = named_language(text)
+    if named is not None:
+        return named
     scores = dict.fromkeys(LANGUAGES, 0)
     for lang in LANGUAGES:
         scores[lang] += STRONG_WEIGHT * sum(w in STRONG[lang] for w in said)

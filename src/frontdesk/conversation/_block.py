@@ -76,6 +76,7 @@ class Progress(BaseModel):
         default_factory=list, description="ids the caller is choosing between (e.g. two Patels)"
     )
     search_after: dt.datetime | None = None
+    silences: int = Field(default=0, description="silent turns in a row")
     reason_entry: str | None = Field(default=None, description="the tree reason being asked about")
     reason_answers: list[str] = Field(default_factory=list, description="its choices so far")
     reason_candidates: list[str] = Field(default_factory=list, description='"X or Y?" pending')
@@ -133,7 +134,7 @@ class BlockContext:
 
     def queue_intents(self, heard: Heard) -> tuple[Intent, ...]:
         """Queue every intent in the caller's words, each with the visit type it named."""
-        intents = parse_intents(heard.text)
+        intents = parse_intents(heard.text, language=self.language)
         options = [(v.code, [v.display, *v.aliases]) for v in self.tenant.visit_types]
         for intent in intents:
             named = mentioned_visit_type(heard.text, options) if intent is Intent.BOOK else None

@@ -19,6 +19,13 @@ import structlog
 
 from frontdesk import conversation
 from frontdesk.audit import AuditAction, AuditEvent, AuditSink
+from frontdesk.capture import (
+    Control,
+    detect_language,
+    named_language,
+    parse_control,
+    parse_intents,
+)
 from frontdesk.conversation import flows, prompts
 from frontdesk.conversation._block import BLOCKS, BlockContext, Heard
 from frontdesk.conversation.call import Call, HandoffInfo, Turn, TurnTiming
@@ -44,6 +51,10 @@ log = structlog.get_logger(__name__)
 
 #: A turn that follows more `Next` outcomes than this is a loop in the flow: hand off.
 MAX_STEPS = 24
+#: Silent turns in a row before the caller is put through to a person.
+MAX_SILENCES = 3
+#: The first caller turns whose language may switch the call's without being asked.
+LANGUAGE_TURNS = 2
 
 Clock = Callable[[], dt.datetime]
 
@@ -201,13 +212,38 @@ class Engine:
 
     async def _run(self, call: Call, tenant: TenantServices, heard: Heard | None) -> Reply:
         lines: list[Line] = []
-        if heard is not None and not heard.text:
-            # Silence or an empty message: say the question again.
-            heard = None
-            call.progress.entered = False
         flag = self._red_flag(call, tenant, heard) if heard is not None else None
         if flag is not None:
             return await self._emergency(call, tenant, flag)
+        if heard is not None and self._choose_language(call, tenant, heard):
+            heard = None  # only "español" was said: ask the question again, in Spanish
+            call.progress.entered = False
+        control = None
+        if heard is not None:
+            language = call.state.language.value if call.state.language else "en"
+            control = parse_control(heard.dtmf or heard.text, language=language)
+        if control is Control.SILENCE or (heard is not None and not heard.text):
+            call.progress.silences += 1
+            if call.progress.silences >= MAX_SILENCES:
+                lines = [say("no_response"), say("transfer")]
+                return await self._end(call, tenant, lines, HandoffReason.NOT_UNDERSTOOD)
+            heard = None  # silence, an empty message or "um": say the question again
+            call.progress.entered = False
+        elif heard is not None:
+            call.progress.silences = 0
+        match control:
+            case Control.REPEAT:
+                return self._say_again(call)
+            case Control.HOLD:
+                return await self._reply(
+                    call, [say("take_your_time")], expecting=call.progress.expecting
+                )
+            case Control.HUMAN:
+                lines = [say("caller_request"), say("transfer")]
+                return await self._end(call, tenant, lines, HandoffReason.CALLER_REQUEST)
+            case Control.GOODBYE:
+                lines = [say("goodbye", practice=tenant.config.name)]
+                return await self._end(call, tenant, lines, None)
         outcome = await self._step(call, tenant, heard)
         for _ in range(MAX_STEPS):
             match outcome:
@@ -235,6 +271,41 @@ class Engine:
         lines.append(say("internal_error"))
         lines.append(say("transfer"))
         return await self._end(call, tenant, lines, HandoffReason.INTERNAL_ERROR)
+
+    def _choose_language(self, call: Call, tenant: TenantServices, heard: Heard) -> bool:
+        """Switch the call's language when the caller asks for one, or opens in one.
+
+        Returns True when the words were only the choice ("español"), with nothing to answer.
+        """
+        offered = tenant.config.languages
+        current = call.state.language.value if call.state.language else offered[0]
+        if len(offered) < 2 or heard.dtmf:
+            return False
+        opening = sum(1 for t in call.transcript if t.speaker == "caller") <= LANGUAGE_TURNS
+        said = named_language(heard.text) or (detect_language(heard.text) if opening else None)
+        if said is None or said == current or said not in offered:
+            return False
+        call.state.language = Sourced[str](
+            value=said, source="caller", step="channel", at=self._clock(), evidence=heard.evidence
+        )
+        return call.progress.expecting == "intent" and not parse_intents(heard.text, language=said)
+
+    def _say_again(self, call: Call) -> Reply:
+        """The agent's last words, as they were said ("can you repeat that?")."""
+        earlier = call.transcript[:-1]  # the caller's request to repeat is the last turn
+        last: list[str] = []
+        for turn in reversed(earlier):
+            if turn.speaker == "caller":
+                if last:
+                    break
+                continue
+            last.insert(0, turn.text)
+        expecting = call.progress.expecting
+        now = self._clock()
+        call.transcript.extend(
+            Turn(at=now, speaker="agent", text=text, expecting=expecting) for text in last
+        )
+        return Reply(call.id, tuple(last), expecting, ended=False, handoff=None)
 
     def _red_flag(self, call: Call, tenant: TenantServices, heard: Heard) -> RedFlag | None:
         """The safety net: every caller utterance, before any block reads it."""

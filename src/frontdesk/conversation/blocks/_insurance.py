@@ -12,11 +12,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import unicodedata
 
 from frontdesk.capture import (
+    Control,
     PayerOption,
     match_payer,
     parse_birth_date,
+    parse_control,
     parse_member_id,
     parse_name,
     parse_yes_no,
@@ -160,16 +163,22 @@ RELATIONSHIPS: tuple[tuple[str, str], ...] = (
     ("spouse", "spouse"), ("husband", "spouse"), ("wife", "spouse"), ("partner", "spouse"),
     ("mother", "child"), ("father", "child"), ("mom", "child"), ("dad", "child"),
     ("parent", "child"), ("my mother", "child"), ("guardian", "other"), ("other", "other"),
+    ("espos", "spouse"), ("marido", "spouse"), ("pareja", "spouse"),
+    ("madre", "child"), ("padre", "child"), ("mam", "child"), ("pap", "child"),
+    ("tutor", "other"), ("otr", "other"),
 )  # fmt: skip
 
+#: "It's mine", "in my name" — "es mío", "a mi nombre".
+_OWN = r"\b(mine|myself|my own|in my name|i am|i'm|mio|mia|a mi nombre|yo mism[oa]|soy yo)\b"
 
-def parse_relationship(text: str) -> str | None:
+
+def parse_relationship(text: str, *, language: str = "en") -> str | None:
     """The patient's relationship to the policyholder, from whose plan the caller says it is.
 
     "In my name" → "self"; "my husband's" → "spouse"; "my mom's" → "child"; else None.
     """
-    said = text.lower()
-    if parse_yes_no(text) or re.search(r"\b(mine|myself|my own|in my name|i am|i'm)\b", said):
+    said = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
+    if parse_yes_no(text, language=language) or re.search(_OWN, said):
         return "self"
     for word, relationship in RELATIONSHIPS:
         if re.search(rf"\b{word}", said):
@@ -208,6 +217,10 @@ def take_plan(ctx: BlockContext, heard: Heard) -> Outcome | Coverage:
     get a task and the call goes on (`Next`).
     """
     state = ctx.state
+    if parse_control(heard.text, language=ctx.language) is Control.DONT_KNOW:
+        # "I don't have my card here": the visit is not held up; staff collect it.
+        ctx.task_for_staff("collect insurance: the caller did not have the details at hand")
+        return Next(say=(say("insurance_later"),))
     match ctx.progress.expecting:
         case "insurance.payer":
             code = payer_code(ctx, heard.text)
@@ -218,7 +231,7 @@ def take_plan(ctx: BlockContext, heard: Heard) -> Outcome | Coverage:
                 return AskAgain((say("payer_again"),), expecting="insurance.payer")
             return start_plan(ctx, code, heard)
         case "insurance.member_id" if state.insurance is not None:
-            member = parse_member_id(heard.dtmf or heard.text)
+            member = parse_member_id(heard.dtmf or heard.text, language=ctx.language)
             if member is None:
                 if ctx.attempt() >= 3:
                     ctx.task_for_staff("collect insurance: the member ID was not understood")
@@ -232,7 +245,7 @@ def take_plan(ctx: BlockContext, heard: Heard) -> Outcome | Coverage:
                 (heard_back, say("ask_policyholder")), expecting="insurance.policyholder"
             )
         case "insurance.policyholder" if state.insurance is not None:
-            relationship = parse_relationship(heard.text)
+            relationship = parse_relationship(heard.text, language=ctx.language)
             if relationship is None:
                 return AskAgain((say("policyholder_again"),), expecting="insurance.policyholder")
             plan = dataclasses.replace(state.insurance.value, relationship=relationship)
@@ -241,7 +254,7 @@ def take_plan(ctx: BlockContext, heard: Heard) -> Outcome | Coverage:
                 return plan
             return AskAgain((say("ask_subscriber_name"),), expecting="insurance.subscriber_name")
         case "insurance.subscriber_name" if state.insurance is not None:
-            name = parse_name(heard.text)
+            name = parse_name(heard.text, language=ctx.language)
             if name is None or not name.family:
                 return AskAgain(
                     (say("ask_subscriber_name"),), expecting="insurance.subscriber_name"
@@ -254,7 +267,9 @@ def take_plan(ctx: BlockContext, heard: Heard) -> Outcome | Coverage:
                 (say("ask_subscriber_birth_date"),), expecting="insurance.subscriber_birth_date"
             )
         case "insurance.subscriber_birth_date" if state.insurance is not None:
-            birth = parse_birth_date(heard.dtmf or heard.text, today=ctx.local_now.date())
+            birth = parse_birth_date(
+                heard.dtmf or heard.text, today=ctx.local_now.date(), language=ctx.language
+            )
             if birth is None:
                 return AskAgain(
                     (say("birth_date_again"),), expecting="insurance.subscriber_birth_date"

@@ -117,7 +117,7 @@ async def check_coverage(ctx: BlockContext, heard: Heard | None) -> Outcome:
         return AskAgain((say("ask_payer"),), expecting="insurance.payer")
 
     if ctx.progress.expecting == "confirm" and current is not None:
-        answer = parse_yes_no(heard.text)
+        answer = parse_yes_no(heard.dtmf or heard.text, language=ctx.language)
         if answer is None:
             return AskAgain((say("confirm_again"),), expecting="confirm")
         if not answer:

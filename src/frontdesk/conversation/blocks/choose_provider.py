@@ -152,7 +152,7 @@ async def choose_provider(ctx: BlockContext, heard: Heard | None) -> Outcome:
 
     if ctx.progress.expecting == "confirm" and ctx.progress.candidates:
         again = ctx.progress.candidates[0]
-        answer = parse_yes_no(heard.text)
+        answer = parse_yes_no(heard.dtmf or heard.text, language=ctx.language)
         if answer:
             seen = directory.practitioner(again)
             request = ProviderRequest(practitioner_ids=(again,))
@@ -164,7 +164,7 @@ async def choose_provider(ctx: BlockContext, heard: Heard | None) -> Outcome:
                 heard,
             )
         ctx.progress.candidates = []
-        if answer is False and match_provider(heard.text, []) is None:
+        if answer is False and match_provider(heard.text, [], language=ctx.language) is None:
             return AskAgain((say("ask_provider"),), expecting="provider")
 
     payer = plan_payer(ctx)
@@ -173,9 +173,9 @@ async def choose_provider(ctx: BlockContext, heard: Heard | None) -> Outcome:
         return _none_in_network(ctx, payer.name if payer else "your", None)
     options = [ProviderOption(p.id, " ".join(p.given), p.family, p.specialty) for p in providers]
     narrowed = [o for o in options if o.id in ctx.progress.candidates]
-    found = match_provider(heard.text, narrowed) if narrowed else None
+    found = match_provider(heard.text, narrowed, language=ctx.language) if narrowed else None
     if not isinstance(found, ProviderMatch):
-        found = match_provider(heard.text, options)
+        found = match_provider(heard.text, options, language=ctx.language)
     ctx.progress.candidates = []
     in_plan = {p.id for p in covered}
     match found:

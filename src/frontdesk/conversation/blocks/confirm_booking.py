@@ -38,7 +38,7 @@ async def confirm_booking(ctx: BlockContext, heard: Heard | None) -> Outcome:
             ),
             expecting="confirm",
         )
-    answer = parse_yes_no(heard.dtmf or heard.text)
+    answer = parse_yes_no(heard.dtmf or heard.text, language=ctx.language)
     if answer is None:
         if ctx.attempt() >= 3:
             return Handoff(HandoffReason.NOT_UNDERSTOOD, (say("not_understood"),))

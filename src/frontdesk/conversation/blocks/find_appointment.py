@@ -118,7 +118,7 @@ async def find_appointment(ctx: BlockContext, heard: Heard | None) -> Outcome:
         # "Move my Tuesday appointment": the request itself may already say which one.
         pending = ctx.progress.intent
         hinted = (
-            parse_choice(pending.text, starts)
+            parse_choice(pending.text, starts, language=ctx.language)
             if pending is not None and len(upcoming) > 1
             else None
         )
@@ -138,7 +138,7 @@ async def find_appointment(ctx: BlockContext, heard: Heard | None) -> Outcome:
 
     if ctx.progress.expecting == "confirm" and ctx.progress.candidates:
         chosen = next((a for a in upcoming if a.id == ctx.progress.candidates[0]), None)
-        answer = parse_yes_no(heard.dtmf or heard.text)
+        answer = parse_yes_no(heard.dtmf or heard.text, language=ctx.language)
         if answer and chosen is not None:
             return await _target(ctx, chosen, heard.evidence)
         if answer is False:
@@ -148,7 +148,7 @@ async def find_appointment(ctx: BlockContext, heard: Heard | None) -> Outcome:
             return AskAgain(await _listing(ctx, upcoming), expecting="appointment_choice")
         return AskAgain((say("confirm_again"),), expecting="confirm")
 
-    picked = parse_choice(heard.dtmf or heard.text, starts)
+    picked = parse_choice(heard.dtmf or heard.text, starts, language=ctx.language)
     if isinstance(picked, Chosen) and picked.index < len(upcoming):
         return await _target(ctx, upcoming[picked.index], heard.evidence)
     if ctx.attempt() >= 3:

@@ -124,7 +124,7 @@ def _from_cache(ctx: BlockContext, pref: TimePreference) -> list[Slot]:
 async def find_slots(ctx: BlockContext, heard: Heard | None) -> Outcome:
     """Ask when suits; search that time first, then the earliest openings in the horizon."""
     if heard is not None:
-        pref = parse_time_preference(heard.text, now=ctx.local_now)
+        pref = parse_time_preference(heard.text, now=ctx.local_now, language=ctx.language)
         if pref is None:
             if ctx.attempt() >= 3:
                 return Handoff(HandoffReason.NOT_UNDERSTOOD, (say("not_understood"),))

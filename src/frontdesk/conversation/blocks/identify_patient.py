@@ -15,6 +15,7 @@ from frontdesk.capture import (
     PersonName,
     name_similarity,
     parse_birth_date,
+    parse_correction,
     parse_name,
     parse_spelled,
     parse_yes_no,
@@ -95,16 +96,34 @@ def _verified(ctx: BlockContext, chart: Patient, evidence: str) -> Outcome:
     return Next(say=(say("verified", given=chart.first_name),))
 
 
+def _corrected(ctx: BlockContext, heard: Heard) -> PersonName | None:
+    """The name put right: "no, it's Nguyen with a G", "sorry, I meant Smith, S M I T H".
+
+    A lone family name keeps the given name already heard; spelled letters win over the
+    sounds; a letter hint the name does not have ("Smith with a Y") is not trusted.
+    """
+    correction = parse_correction(heard.text, language=ctx.language)
+    if correction is None or correction.name is None or correction.hints_fit is False:
+        return None
+    prior = ctx.state.stated_name.value if ctx.state.stated_name else None
+    family = correction.spelled.title() if correction.spelled else correction.name.family
+    given = correction.name.given or (prior.given if prior else "")
+    return PersonName(given, family) if family else None
+
+
 def _take_name(ctx: BlockContext, heard: Heard) -> PersonName | None:
     state = ctx.state
-    name = parse_name(heard.text)
     prior = state.stated_name.value if state.stated_name else None
+    corrected = _corrected(ctx, heard) if prior is not None else None
+    if corrected is not None:
+        return corrected
+    name = parse_name(heard.text, language=ctx.language)
     if prior is not None and prior.family and not prior.given and name is not None:
         # We asked for the first name only.
         return PersonName(name.given, prior.family)
     if prior is not None and prior.given and not prior.family:
         # We asked for the last name only: "Nguyen", or "N G U Y E N".
-        spelled = parse_spelled(heard.text)
+        spelled = parse_spelled(heard.text, language=ctx.language)
         if spelled:
             name = PersonName(prior.given, spelled.title())
         elif name is not None and name.family is None:
@@ -135,7 +154,7 @@ async def identify_patient(ctx: BlockContext, heard: Heard | None) -> Outcome:
     if heard is not None:
         match ctx.progress.expecting:
             case "patient.new":
-                answer = parse_yes_no(heard.text)
+                answer = parse_yes_no(heard.dtmf or heard.text, language=ctx.language)
                 if answer:
                     return Next("register_patient")
                 if answer is None and ctx.attempt() < 4:
@@ -151,18 +170,29 @@ async def identify_patient(ctx: BlockContext, heard: Heard | None) -> Outcome:
                     return AskAgain((say("name_again"),), expecting="patient.name")
                 ctx.record("stated_name", name, source="caller", evidence=heard.evidence)
                 # "Anh Nguyen, July 14th 1990": the birth date came along.
-                birth = parse_birth_date(heard.text, today=ctx.local_now.date())
+                birth = parse_birth_date(
+                    heard.text, today=ctx.local_now.date(), language=ctx.language
+                )
                 if birth is not None and state.stated_birth_date is None:
                     ctx.record("stated_birth_date", birth, source="caller", evidence=heard.evidence)
             case "patient.spelling":
-                spelled = parse_spelled(heard.text)
+                spelled = parse_spelled(heard.text, language=ctx.language)
+                fixed = _corrected(ctx, heard)
+                if fixed is not None and fixed.family and spelled is None:
+                    spelled = fixed.family
                 if spelled is None or state.stated_name is None:
                     return AskAgain((say("spelling_again"),), expecting="patient.spelling")
                 corrected = PersonName(state.stated_name.value.given, spelled.title())
                 ctx.record("stated_name", corrected, source="caller", evidence=heard.evidence)
                 ctx.clear("stated_birth_date")  # confirm it once more before the second search
             case "patient.birth_date":
-                birth = parse_birth_date(heard.dtmf or heard.text, today=ctx.local_now.date())
+                birth = parse_birth_date(
+                    heard.dtmf or heard.text, today=ctx.local_now.date(), language=ctx.language
+                )
+                fixed = _corrected(ctx, heard) if birth is None else None
+                if fixed is not None:  # "sorry, I meant Nguyen": the name, put right
+                    ctx.record("stated_name", fixed, source="caller", evidence=heard.evidence)
+                    return AskAgain((say("ask_birth_date"),), expecting="patient.birth_date")
                 if birth is None:
                     if ctx.attempt() > 3:
                         return Handoff(HandoffReason.NOT_UNDERSTOOD, (say("not_understood"),))

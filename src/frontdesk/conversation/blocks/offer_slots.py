@@ -20,7 +20,12 @@ from frontdesk.ehr import Directory, Slot
 
 #: Words of an attempt to pick from the list ("the second one"), which must never be taken
 #: for a new date ("the second" of the month) when it matches no option.
-_PICK = re.compile(r"\b(?:first|second|third|fourth|fifth|last|number|option|one)\b", re.IGNORECASE)
+_PICK = re.compile(
+    r"\b(?:first|second|third|fourth|fifth|last|number|option|one"
+    r"|primer[ao]?|segund[ao]|tercer[ao]?|cuart[ao]|quint[ao]|[uú]ltim[ao]|n[uú]mero|opci[oó]n"
+    r"|un[ao])\b",
+    re.IGNORECASE,
+)
 
 
 def describe(slot: Slot, directory: Directory) -> dict[str, str]:
@@ -72,7 +77,8 @@ async def offer_slots(ctx: BlockContext, heard: Heard | None) -> Outcome:
     if heard is None:
         return AskAgain(await offer_lines(ctx), expecting="slot_choice")
     zone = ctx.tenant.zone
-    choice = parse_choice(heard.dtmf or heard.text, [s.start.astimezone(zone) for s in slots])
+    starts = [s.start.astimezone(zone) for s in slots]
+    choice = parse_choice(heard.dtmf or heard.text, starts, language=ctx.language)
     match choice:
         case Chosen(index=index) if 0 <= index < len(slots):
             ctx.reset_attempts()
@@ -87,7 +93,9 @@ async def offer_slots(ctx: BlockContext, heard: Heard | None) -> Outcome:
             ctx.clear("time_preference")
             return Next("find_slots")
     other_time = (
-        None if _PICK.search(heard.text) else parse_time_preference(heard.text, now=ctx.local_now)
+        None
+        if _PICK.search(heard.text)
+        else parse_time_preference(heard.text, now=ctx.local_now, language=ctx.language)
     )
     if other_time is not None:
         # "Do you have anything Thursday?" — a new preference rather than a pick.

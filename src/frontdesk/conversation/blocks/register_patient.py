@@ -9,6 +9,7 @@ that staff verify at check-in.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import phonenumbers
 
@@ -17,25 +18,35 @@ from frontdesk.conversation._block import BlockContext, Heard, IntakeDraft, bloc
 from frontdesk.conversation.outcomes import AskAgain, Handoff, HandoffReason, Next, Outcome, say
 from frontdesk.ehr import NewPatient
 
-SEXES: dict[str, str] = {
-    "female": "female", "woman": "female", "f": "female", "girl": "female",
-    "male": "male", "man": "male", "m": "male", "boy": "male",
-    "other": "other", "nonbinary": "other", "non binary": "other", "x": "other",
-    "prefer not": "unknown", "rather not": "unknown", "unknown": "unknown",
+SEXES: dict[str, dict[str, str]] = {
+    "en": {
+        "female": "female", "woman": "female", "f": "female", "girl": "female",
+        "male": "male", "man": "male", "m": "male", "boy": "male",
+        "other": "other", "nonbinary": "other", "non binary": "other", "x": "other",
+        "prefer not": "unknown", "rather not": "unknown", "unknown": "unknown",
+    },
+    "es": {
+        "femenino": "female", "mujer": "female", "f": "female", "nina": "female",
+        "masculino": "male", "hombre": "male", "m": "male", "nino": "male", "varon": "male",
+        "otro": "other", "no binario": "other", "x": "other",
+        "prefiero no": "unknown", "no quiero decir": "unknown",
+    },
 }  # fmt: skip
 
 
-def parse_sex(text: str) -> str | None:
+def parse_sex(text: str, *, language: str = "en") -> str | None:
     """Legal sex as the chart records it ("female", "male", "other", "unknown")."""
-    said = " " + re.sub(r"[^a-z ]", " ", text.lower()) + " "
-    found = [(said.find(f" {w} "), value) for w, value in SEXES.items() if f" {w} " in said]
+    folded = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
+    said = " " + re.sub(r"[^a-z ]", " ", folded) + " "
+    words = SEXES["es" if language.startswith("es") else "en"]
+    found = [(said.find(f" {w} "), value) for w, value in words.items() if f" {w} " in said]
     return min(found)[1] if found else None
 
 
-def parse_phone(text: str) -> str | None:
+def parse_phone(text: str, *, language: str = "en") -> str | None:
     """A US phone number in E.164, or None."""
     try:
-        number = phonenumbers.parse(spoken_digits(text), "US")
+        number = phonenumbers.parse(spoken_digits(text, language=language), "US")
     except phonenumbers.NumberParseException:
         return None
     if not phonenumbers.is_valid_number(number):
@@ -67,20 +78,20 @@ async def register_patient(ctx: BlockContext, heard: Heard | None) -> Outcome:
     said = heard.dtmf or heard.text
     match ctx.progress.expecting:
         case "patient.sex":
-            draft.sex = parse_sex(heard.text)
+            draft.sex = parse_sex(heard.text, language=ctx.language)
             if draft.sex is None:
                 return AskAgain((say("sex_again"),), expecting="patient.sex")
             return _ask_phone(ctx)
         case "patient.phone":
             offered = ctx.state.ani is not None and not draft.phone_declined
-            answer = parse_yes_no(heard.text) if offered else None
+            answer = parse_yes_no(said, language=ctx.language) if offered else None
             if answer and ctx.state.ani is not None:
                 draft.phone = ctx.state.ani.value
             elif answer is False:
                 draft.phone_declined = True
                 return _ask_phone(ctx)
             else:
-                draft.phone = parse_phone(said)
+                draft.phone = parse_phone(said, language=ctx.language)
             if draft.phone is None:
                 if ctx.attempt() >= 3:
                     return Handoff(HandoffReason.NOT_UNDERSTOOD, (say("not_understood"),))
@@ -88,7 +99,7 @@ async def register_patient(ctx: BlockContext, heard: Heard | None) -> Outcome:
             ctx.reset_attempts()
             return AskAgain((say("ask_zip"),), expecting="patient.postal_code")
         case "patient.postal_code":
-            place = parse_zip(said)
+            place = parse_zip(said, language=ctx.language)
             if place is None:
                 if ctx.attempt() >= 3:
                     return Handoff(HandoffReason.NOT_UNDERSTOOD, (say("not_understood"),))
@@ -98,15 +109,15 @@ async def register_patient(ctx: BlockContext, heard: Heard | None) -> Outcome:
                 (say("zip_place", city=place.city, state=place.state),), expecting="confirm"
             )
         case "confirm":
-            answer = parse_yes_no(said)
+            answer = parse_yes_no(said, language=ctx.language)
             if answer is None:
                 return AskAgain((say("confirm_again"),), expecting="confirm")
             if not answer:
                 return AskAgain((say("ask_zip"),), expecting="patient.postal_code")
             return AskAgain((say("ask_email"),), expecting="patient.email")
         case "patient.email":
-            email = parse_email(heard.text)
-            declined = parse_yes_no(heard.text) is False or re.search(
+            email = parse_email(heard.text, language=ctx.language)
+            declined = parse_yes_no(heard.text, language=ctx.language) is False or re.search(
                 r"\b(no|skip|none)\b", heard.text.lower()
             )
             if email is None and not declined and ctx.attempt() < 2:

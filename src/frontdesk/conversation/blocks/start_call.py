@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from frontdesk.capture import Intent, parse_yes_no
 from frontdesk.conversation._block import BlockContext, Heard, PendingIntent, block
-from frontdesk.conversation.outcomes import AskAgain, Handoff, HandoffReason, Next, Outcome, say
+from frontdesk.conversation.outcomes import (
+    AskAgain,
+    Handoff,
+    HandoffReason,
+    Line,
+    Next,
+    Outcome,
+    say,
+)
 
 
 @block(
@@ -16,11 +24,19 @@ from frontdesk.conversation.outcomes import AskAgain, Handoff, HandoffReason, Ne
 async def start_call(ctx: BlockContext, heard: Heard | None) -> Outcome:
     """Greet the caller and ask how we can help."""
     if heard is None:
-        return AskAgain(
-            (say("greeting", practice=ctx.tenant.name), say("ask_intent")), expecting="intent"
-        )
+        lines = [say("greeting", practice=ctx.tenant.name), say("ask_intent")]
+        offered = ctx.tenant.languages
+        if "es" in offered and ctx.language != "es":
+            lines.append(Line("offer_spanish", language="es"))
+        elif "en" in offered and ctx.language != "en":
+            lines.append(Line("offer_english", language="en"))
+        return AskAgain(tuple(lines), expecting="intent")
     intents = ctx.queue_intents(heard)
-    if not intents and ctx.progress.attempts.get("start_call") and parse_yes_no(heard.text):
+    if (
+        not intents
+        and ctx.progress.attempts.get("start_call")
+        and parse_yes_no(heard.dtmf or heard.text, language=ctx.language)
+    ):
         # "Would you like to book an appointment?" — "yes"
         ctx.progress.intents.append(
             PendingIntent(intent=Intent.BOOK, text=heard.text, evidence=heard.evidence)

@@ -32,9 +32,9 @@ async def wrap_up(ctx: BlockContext, heard: Heard | None) -> Outcome:
     if intents:
         ctx.record("intents", intents, source="caller", evidence=heard.evidence)
         return Next("next_intent")
-    if says_no_more(heard.text):
+    if says_no_more(heard.text, language=ctx.language):
         return Done((goodbye,))
-    answer = parse_yes_no(heard.dtmf or heard.text)
+    answer = parse_yes_no(heard.dtmf or heard.text, language=ctx.language)
     if answer is True and ctx.attempt() < 2:
         return AskAgain((say("ask_intent"),), expecting="intent")
     return Done((goodbye,))
