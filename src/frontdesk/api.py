@@ -26,7 +26,7 @@ from frontdesk.settings import Settings
 from frontdesk.store import CallNotFound
 
 #: Paths that belong to the embedded sandbox EHR rather than the agent's API.
-SANDBOX_PREFIXES = ("/modmed/", "/epic/", "/pverify/", "/sandbox/")
+SANDBOX_PREFIXES = ("/modmed/", "/epic/", "/pverify/", "/twilio/", "/sandbox/")
 
 
 class ApiError(Exception):

@@ -45,7 +45,7 @@ from frontdesk.ehr import EhrError
 from frontdesk.metering import CallLedger, bind_call, busy_ms
 from frontdesk.safety import RedFlag, red_flag_set
 from frontdesk.store import CallStore
-from frontdesk.tenancy import TenantRegistry, TenantServices, e164
+from frontdesk.tenancy import Escalation, TenantRegistry, TenantServices, e164
 
 log = structlog.get_logger(__name__)
 
@@ -109,6 +109,20 @@ def handoff_summary(state: CallState, reason: HandoffReason) -> str:
     if state.appointment is not None:
         parts.append(f"Booked: Appointment/{state.appointment.value.id}.")
     return " ".join(parts)
+
+
+#: Handoffs that go to the clinical line, and to billing, when the practice has one.
+CLINICAL = frozenset({HandoffReason.EMERGENCY, HandoffReason.CONTROLLED_SUBSTANCE})
+BILLING = frozenset({HandoffReason.COVERAGE_INACTIVE})
+
+
+def destination(reason: HandoffReason, escalation: Escalation) -> tuple[str, str]:
+    """Where a handoff goes (the number) and the line that tells the caller so."""
+    if reason in CLINICAL and escalation.clinical:
+        return escalation.clinical, "transfer_clinical"
+    if reason in BILLING and escalation.billing:
+        return escalation.billing, "transfer_billing"
+    return escalation.front_desk, "transfer"
 
 
 class Engine:
@@ -260,7 +274,7 @@ class Engine:
                     return await self._reply(call, lines, expecting=expecting)
                 case Handoff(reason=reason, say=said):
                     lines.extend(said)
-                    lines.append(say("transfer"))
+                    lines.append(say(destination(reason, tenant.config.escalation)[1]))
                     return await self._end(call, tenant, lines, reason)
                 case Done(say=said):
                     lines.extend(said)
@@ -384,12 +398,7 @@ class Engine:
         call.progress.expecting = None
         call.ended_at = self._clock()
         if reason is not None:
-            escalation = tenant.config.escalation
-            target = escalation.front_desk
-            if reason is HandoffReason.COVERAGE_INACTIVE and escalation.billing:
-                target = escalation.billing
-            if reason is HandoffReason.EMERGENCY and escalation.clinical:
-                target = escalation.clinical
+            target, _ = destination(reason, tenant.config.escalation)
             call.handoff = HandoffInfo(
                 reason=reason.value, target=target, summary=handoff_summary(call.state, reason)
             )

@@ -56,6 +56,10 @@ FLOWS: dict[Intent, Flow] = {
         ),
         Flow(Intent.CANCEL, ("find_appointment", "cancel_appointment")),
         Flow(Intent.CONFIRM, ("find_appointment", "confirm_appointment")),
+        Flow(
+            Intent.REFILL,
+            ("check_caller", "choose_medication", "confirm_pharmacy", "submit_refill"),
+        ),
     )
 }
 

@@ -28,6 +28,10 @@ BlockName = Literal[
     "offer_slots",
     "confirm_booking",
     "book_appointment",
+    "check_caller",
+    "choose_medication",
+    "confirm_pharmacy",
+    "submit_refill",
     "wrap_up",
 ]
 
@@ -54,6 +58,11 @@ Expecting = Literal[
     "insurance.policyholder",
     "insurance.subscriber_name",
     "insurance.subscriber_birth_date",
+    "caller.role",
+    "caller.name",
+    "caller.relationship",
+    "medication_choice",
+    "pharmacy",
     "confirm",
 ]
 
@@ -72,6 +81,8 @@ class HandoffReason(enum.StrEnum):
     DATA_STEWARDSHIP = "data_stewardship"
     NO_IN_NETWORK_PROVIDER = "no_in_network_provider"
     EMERGENCY = "emergency"
+    REPRESENTATIVE_NOT_VERIFIED = "representative_not_verified"
+    CONTROLLED_SUBSTANCE = "controlled_substance"
     INTERNAL_ERROR = "internal_error"
 
 

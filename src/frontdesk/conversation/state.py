@@ -13,7 +13,18 @@ from typing import Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from frontdesk.capture import Intent, PersonName, TimePreference
-from frontdesk.ehr import Appointment, Coverage, NewPatient, Patient, Slot, VisitType
+from frontdesk.ehr import (
+    Appointment,
+    Coverage,
+    Medication,
+    NewPatient,
+    Patient,
+    Pharmacy,
+    RefillReceipt,
+    RelatedPerson,
+    Slot,
+    VisitType,
+)
 from frontdesk.eligibility import Eligibility
 
 T = TypeVar("T")
@@ -57,6 +68,17 @@ class VisitReason(BaseModel):
     specialty: str | None = None
 
 
+class FiledRefill(BaseModel):
+    """A refill request the EHR filed on this call, and what it was for."""
+
+    model_config = ConfigDict(frozen=True)
+
+    medication: Medication
+    pharmacy: Pharmacy | None = Field(description="where it goes (None: the order's own)")
+    receipt: RefillReceipt
+    requested_by: str = Field(description='"patient", or the representative: "RelatedPerson/…"')
+
+
 class CallState(BaseModel):
     """The facts of one call."""
 
@@ -90,6 +112,18 @@ class CallState(BaseModel):
     offered_slots: Sourced[tuple[Slot, ...]] | None = None
     chosen_slot: Sourced[Slot] | None = None
     appointment: Sourced[Appointment] | None = None
+    # Refills: who is calling ("self", or a representative's relation: "mother"), the
+    # representative as they said their name and as the chart holds them, the prescriptions
+    # and the latest visit in the lookback (None: none), what was chosen, the pharmacy (None:
+    # each order's own) and what the EHR filed.
+    caller_relationship: Sourced[str] | None = None
+    caller_name: Sourced[PersonName] | None = None
+    representative: Sourced[RelatedPerson] | None = None
+    medications: Sourced[tuple[Medication, ...]] | None = None
+    last_visit: Sourced[dt.date | None] | None = None
+    chosen_medications: Sourced[tuple[Medication, ...]] | None = None
+    refill_pharmacy: Sourced[Pharmacy | None] | None = None
+    refills: Sourced[tuple[FiledRefill, ...]] | None = None
 
     @property
     def identity_verified(self) -> bool:

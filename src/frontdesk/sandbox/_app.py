@@ -42,6 +42,7 @@ from frontdesk.sandbox._pverify import SLOW_S, PVerifyApi, PVerifyCredentials
 from frontdesk.sandbox._seed import DEMO_FIRMS, FirmSeed, seed_firm
 from frontdesk.sandbox._store import Clock, SpaceInfo, Store
 from frontdesk.sandbox._tokens import TokenIssuer
+from frontdesk.sandbox._twilio import TwilioApi, TwilioCredentials
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 
@@ -63,6 +64,7 @@ class Sandbox:
         faults: The fault rules in force.
         requests: Every request served, in order.
         tokens: The access-token issuer (revocation, expiry).
+        twilio: The Twilio-style call API: its credentials and the call updates it received.
     """
 
     def __init__(
@@ -76,6 +78,7 @@ class Sandbox:
         credentials: Mapping[str, ModMedCredentials],
         clients: ClientRegistry,
         pverify: PVerifyCredentials,
+        twilio: TwilioApi,
     ) -> None:
         self.app = app
         self.store = store
@@ -85,6 +88,7 @@ class Sandbox:
         self._credentials = dict(credentials)
         self._clients = clients
         self._pverify = pverify
+        self.twilio = twilio
 
     @property
     def firms(self) -> tuple[str, ...]:
@@ -237,10 +241,12 @@ def _create(
         books[org.name] = OrgBook(org.name, org.seed)
 
     pverify = PVerifyCredentials.derive()
+    twilio = TwilioApi(TwilioCredentials.derive(), now)
     routes: list[BaseRoute] = [
         *ModMedApi(store, tokens, credentials, now).routes(),
         *EpicApi(store, tokens, clients, books, now).routes(),
         *PVerifyApi(tokens, pverify, slow_s=pverify_slow_s).routes(),
+        *twilio.routes(),
         *InspectionApi(store, tokens, table, records, now).routes(),
     ]
     app = Starlette(
@@ -267,6 +273,7 @@ def _create(
         credentials=credentials,
         clients=clients,
         pverify=pverify,
+        twilio=twilio,
     )
 
 

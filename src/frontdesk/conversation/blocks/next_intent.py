@@ -14,6 +14,7 @@ NEEDS: dict[Intent, frozenset[Capability]] = {
     Intent.RESCHEDULE: frozenset({Capability.LIST_APPOINTMENTS, Capability.RESCHEDULE}),
     Intent.CANCEL: frozenset({Capability.LIST_APPOINTMENTS, Capability.CANCEL}),
     Intent.CONFIRM: frozenset({Capability.LIST_APPOINTMENTS, Capability.CONFIRM}),
+    Intent.REFILL: frozenset({Capability.REFILLS}),
 }
 
 #: Facts that belong to one intent and are forgotten before the next.
@@ -29,13 +30,17 @@ PER_INTENT = (
     "visit_type",
     "variant",
     "reason",
+    "medications",
+    "last_visit",
+    "chosen_medications",
+    "refill_pharmacy",
 )
 
 
 @block(
     reads=("patient", "intents"),
     writes=PER_INTENT,
-    goes_to=("choose_provider", "find_appointment", "wrap_up"),
+    goes_to=("choose_provider", "find_appointment", "check_caller", "wrap_up"),
     handoffs=(HandoffReason.UNSUPPORTED_REQUEST,),
 )
 async def next_intent(ctx: BlockContext, heard: Heard | None) -> Outcome:
