@@ -11,11 +11,14 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
+import prometheus_client
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.exceptions import HTTPException
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from frontdesk import __version__
@@ -24,6 +27,7 @@ from frontdesk.conversation.engine import CallEnded, Reply, UnknownNumber
 from frontdesk.runtime import Runtime
 from frontdesk.settings import Settings
 from frontdesk.store import CallNotFound
+from frontdesk.voice._routes import PhoneLine, phone_routes
 
 #: Paths that belong to the embedded sandbox EHR rather than the agent's API.
 SANDBOX_PREFIXES = ("/modmed/", "/epic/", "/pverify/", "/twilio/", "/sandbox/")
@@ -146,6 +150,9 @@ def call_view(call: Call) -> dict[str, Any]:
             {"total_ms": t.total_ms, "ehr_ms": t.ehr_ms, "own_ms": round(t.own_ms, 3)}
             for t in call.timings
         ],
+        "speech_timings": [
+            {**t.model_dump(), "first_audio_ms": round(t.first_audio_ms, 3)} for t in call.speech
+        ],
     }
 
 
@@ -205,6 +212,17 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> JSONResponse:
         return _error(500, "internal_error", "something went wrong; the call can continue")
+
+    def phone_line(connection: HTTPConnection) -> PhoneLine | None:
+        found: Runtime | None = getattr(connection.app.state, "runtime", None)
+        return found.phone if found is not None else None
+
+    app.router.routes.extend(phone_routes(phone_line))
+
+    @app.get("/metrics", tags=["ops"], include_in_schema=False)
+    async def metrics() -> Response:
+        """Prometheus metrics (phone-turn latency by stage, among the process's own)."""
+        return Response(prometheus_client.generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz(request: Request) -> dict[str, str]:

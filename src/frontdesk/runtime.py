@@ -6,6 +6,8 @@ import dataclasses
 import gc
 from pathlib import Path
 
+import httpx
+
 from frontdesk.audit import AuditSink, SqliteAuditSink
 from frontdesk.auth import MemoryTokenCache, TokenCache, utc_now
 from frontdesk.conversation.engine import Clock, Engine
@@ -19,6 +21,7 @@ from frontdesk.tenancy import (
     build_registry,
     read_deployment,
 )
+from frontdesk.voice._routes import PhoneLine
 
 
 def _sqlite_parent(url: str) -> None:
@@ -39,6 +42,7 @@ class Runtime:
     store: CallStore
     tokens: TokenCache
     sandbox: Sandbox | None
+    phone: PhoneLine | None = None
 
     @classmethod
     async def start(
@@ -70,7 +74,8 @@ class Runtime:
             raise
         store = MemoryCallStore()
         engine = Engine(tenants, store, audit, clock=clock or utc_now)
-        return cls(deployment, tenants, engine, audit, store, tokens, sandbox)
+        phone = _phone_line(deployment, engine, tenants, sandbox)
+        return cls(deployment, tenants, engine, audit, store, tokens, sandbox, phone)
 
     @staticmethod
     def settle() -> None:
@@ -84,6 +89,37 @@ class Runtime:
         gc.freeze()
 
     async def aclose(self) -> None:
-        """Close tenant clients and the audit trail."""
+        """Close tenant clients, the phone line and the audit trail."""
         await self.tenants.aclose()
+        if self.phone is not None:
+            await self.phone.aclose()
         await self.audit.close()
+
+
+def _phone_line(
+    deployment: Deployment, engine: Engine, tenants: TenantRegistry, sandbox: Sandbox | None
+) -> PhoneLine | None:
+    """The Twilio account the deployment names, else the embedded sandbox's; None: no phones."""
+    account = deployment.phone.twilio
+    if account is not None:
+        sid, token = account.account_sid, account.auth_token.get_secret_value()
+        api = httpx.AsyncClient(
+            base_url=str(account.api_url), auth=(sid, token), timeout=httpx.Timeout(5.0)
+        )
+    elif sandbox is not None:
+        sid, token = sandbox.twilio.credentials.account_sid, sandbox.twilio.credentials.auth_token
+        api = httpx.AsyncClient(
+            base_url="http://sandbox/twilio",
+            auth=(sid, token),
+            transport=httpx.ASGITransport(app=sandbox.app),
+        )
+    else:
+        return None
+    return PhoneLine(
+        engine=engine,
+        tenants=tenants,
+        config=deployment.phone,
+        auth_token=token,
+        account_sid=sid,
+        api=api,
+    )

@@ -36,6 +36,21 @@ class TurnTiming(BaseModel):
         return max(0.0, self.total_ms - self.ehr_ms)
 
 
+class SpeechTiming(BaseModel):
+    """One phone turn, from the end of the caller's speech to the agent's first audio."""
+
+    endpointing_ms: float = Field(description="silence waited to be sure the caller was done")
+    stt_ms: float = Field(description="speech-to-text")
+    engine_ms: float = Field(description="the conversation engine's turn, EHR included")
+    ehr_ms: float = Field(description="the part of engine_ms spent waiting on the EHR")
+    tts_ms: float = Field(description="text-to-speech, up to the first audio")
+
+    @property
+    def first_audio_ms(self) -> float:
+        """End of the caller's speech → the agent's first audio."""
+        return self.endpointing_ms + self.stt_ms + self.engine_ms + self.tts_ms
+
+
 class HandoffInfo(BaseModel):
     """Where the call went, why, and what staff need to know."""
 
@@ -59,6 +74,7 @@ class Call(BaseModel):
     handoff: HandoffInfo | None = None
     staff_tasks: list[str] = Field(default_factory=list, description="follow-ups for staff")
     timings: list[TurnTiming] = Field(default_factory=list)
+    speech: list[SpeechTiming] = Field(default_factory=list, description="phone turns")
 
     @property
     def ended(self) -> bool:

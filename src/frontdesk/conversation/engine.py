@@ -28,7 +28,7 @@ from frontdesk.capture import (
 )
 from frontdesk.conversation import flows, prompts
 from frontdesk.conversation._block import BLOCKS, BlockContext, Heard
-from frontdesk.conversation.call import Call, HandoffInfo, Turn, TurnTiming
+from frontdesk.conversation.call import Call, HandoffInfo, SpeechTiming, Turn, TurnTiming
 from frontdesk.conversation.outcomes import (
     AskAgain,
     Done,
@@ -76,6 +76,9 @@ class Reply:
     expecting: Expecting | None
     ended: bool
     handoff: HandoffInfo | None
+    language: str = "en"
+    spoken_in: tuple[str, ...] = ()  # each line's language, where one differs ("para español")
+    ehr_ms: float = 0.0  # of this turn, time with an EHR request in flight
 
 
 def _utc_now() -> dt.datetime:
@@ -181,6 +184,26 @@ class Engine:
         """The caller said `text` (or keyed `dtmf`); raises `CallNotFound`, `CallEnded`."""
         return await self._turn(call_id, (text, dtmf))
 
+    async def hand_off(self, call_id: str, reason: HandoffReason) -> Reply:
+        """End the automated part from outside the conversation; the caller hears where to.
+
+        For the phone leg, e.g. when it has no speech engine for the caller's language.
+        """
+        async with self._store.session(call_id) as call:
+            if call.ended:
+                raise CallEnded(call_id)
+            tenant = self._tenants.get(call.tenant)
+            assert tenant is not None
+            line = say(destination(reason, tenant.config.escalation)[1])
+            reply = await self._end(call, tenant, [line], reason)
+        await self._flush_audit()
+        return reply
+
+    async def note_speech(self, call_id: str, timing: SpeechTiming) -> None:
+        """Keep a phone turn's latency, stage by stage, with the call."""
+        async with self._store.session(call_id) as call:
+            call.speech.append(timing)
+
     async def _turn(self, call_id: str, words: tuple[str, str | None] | None) -> Reply:
         async with self._store.session(call_id) as call:
             if call.ended:
@@ -206,6 +229,7 @@ class Engine:
                     ehr_ms=round(busy_ms(call.transactions[already:]), 3),
                 )
                 call.timings.append(timing)
+                reply = dataclasses.replace(reply, ehr_ms=timing.ehr_ms)
                 log.info(
                     "turn",
                     block=call.progress.block,
@@ -319,7 +343,8 @@ class Engine:
         call.transcript.extend(
             Turn(at=now, speaker="agent", text=text, expecting=expecting) for text in last
         )
-        return Reply(call.id, tuple(last), expecting, ended=False, handoff=None)
+        language = call.state.language.value if call.state.language else "en"
+        return Reply(call.id, tuple(last), expecting, ended=False, handoff=None, language=language)
 
     def _red_flag(self, call: Call, tenant: TenantServices, heard: Heard) -> RedFlag | None:
         """The safety net: every caller utterance, before any block reads it."""
@@ -380,6 +405,7 @@ class Engine:
         verified = call.state.identity_verified
         language = call.state.language.value if call.state.language else "en"
         said = tuple(prompts.render(line, verified=verified, language=language) for line in lines)
+        spoken_in = tuple(line.language or language for line in lines)
         now = self._clock()
         call.transcript.extend(
             Turn(at=now, speaker="agent", text=text, expecting=expecting) for text in said
@@ -390,6 +416,8 @@ class Engine:
             expecting=expecting,
             ended=call.ended,
             handoff=handoff,
+            language=language,
+            spoken_in=spoken_in,
         )
 
     async def _end(

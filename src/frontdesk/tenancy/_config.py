@@ -26,6 +26,7 @@ from pydantic import (
 from frontdesk.ehr import ConfigurationError
 from frontdesk.reasons import ReasonTreeField
 from frontdesk.safety import RedFlagConfig
+from frontdesk.voice._speech import VoiceConfig
 
 
 def e164(value: str) -> str:
@@ -296,10 +297,32 @@ class TenantConfig(_Strict):
         return {p.id: p.specialty for p in self.providers if p.specialty}
 
 
+class TwilioAccount(_Strict):
+    """The Twilio account whose numbers ring here: it signs webhooks and takes transfers."""
+
+    account_sid: Annotated[str, Field(pattern=r"^AC[0-9a-fA-F]{32}$")]
+    auth_token: SecretStr
+    api_url: HttpUrl = HttpUrl("https://api.twilio.com")
+
+
+class PhoneConfig(_Strict):
+    """Phone calls: the telephony account, how it reaches us, and the speech engines."""
+
+    twilio: TwilioAccount | None = Field(
+        default=None, description="None: the embedded sandbox's account (the demo)"
+    )
+    public_url: HttpUrl | None = Field(
+        default=None,
+        description="this server as Twilio reaches it (behind a proxy); None: from the request",
+    )
+    speech: VoiceConfig = Field(default_factory=VoiceConfig)
+
+
 class Deployment(_Strict):
     """Everything one frontdesk deployment serves."""
 
     tenants: Annotated[list[TenantConfig], Field(min_length=1)]
+    phone: PhoneConfig = Field(default_factory=PhoneConfig)
 
     @model_validator(mode="after")
     def _unique(self) -> Self:
