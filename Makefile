@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/turns.py
 	$(BIN)/python bench/transactions.py
 	$(BIN)/python bench/safety.py
+	$(BIN)/python bench/voice.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

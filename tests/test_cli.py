@@ -56,6 +56,24 @@ def test_chat_books_in_process_when_no_server_runs(audit_url: str) -> None:
     assert "audit chain intact" in verified.output
 
 
+@pytest.mark.timeout(120)
+def test_phone_calls_by_voice_in_process_when_no_server_runs(audit_url: str) -> None:
+    """`frontdesk phone`: typed lines become audio over the media-stream protocol; the agent's
+    audio comes back transcribed; asking for a person transfers the call."""
+    result = runner.invoke(
+        app,
+        [
+            "phone", "--to", "+1 561 555 0100", "--from", "+1 561 555 0123",
+            "--url", "http://127.0.0.1:9", "--speed", "3",
+        ],
+        input="Can I talk to a real person, please?\n",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "running the demo in this process" in result.output
+    assert "agent: Thank you for calling" in result.output
+    assert "transferred or ended the call" in result.output
+
+
 def test_audit_verify_reports_tampering(audit_url: str, tmp_path: Path) -> None:
     """Editing a row of the trail makes `frontdesk audit verify` fail and name the row."""
     runner.invoke(

@@ -278,6 +278,14 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             handoff=_handoff(reply.handoff),
         )
 
+    @app.get("/v1/calls", tags=["calls"])
+    async def list_calls(
+        request: Request, channel: Literal["text", "phone"] | None = None
+    ) -> dict[str, list[str]]:
+        """The ids of the calls this process holds, oldest first (optionally by channel)."""
+        calls = await live(request).store.list()
+        return {"calls": [c.id for c in calls if channel is None or c.channel == channel]}
+
     @app.get("/v1/calls/{call_id}", tags=["calls"])
     async def get_call(call_id: str, request: Request) -> dict[str, Any]:
         """Transcript, state (each field with value, provenance, step), outcome, transactions."""

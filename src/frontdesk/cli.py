@@ -149,6 +149,102 @@ def chat(
     raise typer.Exit(asyncio.run(_chat(url.rstrip("/"), to, caller, settings)))
 
 
+async def _phone(
+    url: str, to: str, caller: str, settings: Settings, *, speed: float, mic: bool
+) -> int:
+    from frontdesk.sandbox import TwilioCredentials
+    from frontdesk.tenancy import read_deployment
+    from frontdesk.voice import VoiceConfig, build_engines
+    from frontdesk.voice._phone import Softphone, record_microphone
+    from frontdesk.voice._speech import PiperConfig
+
+    account = read_deployment(settings.config).phone.twilio
+    if account is not None:
+        sid, token = account.account_sid, account.auth_token.get_secret_value()
+    else:  # the embedded sandbox's account, as the demo uses it
+        credentials = TwilioCredentials.derive()
+        sid, token = credentials.account_sid, credentials.auth_token
+    server: uvicorn.Server | None = None
+    serving: asyncio.Task[None] | None = None
+    runtime: Runtime | None = None
+    try:
+        async with httpx.AsyncClient() as http:
+            await http.get(f"{url}/healthz")
+    except httpx.TransportError:
+        console.print(f"[dim]No server at {url}; running the demo in this process.[/]")
+        runtime = await Runtime.start(settings)
+        server = uvicorn.Server(
+            uvicorn.Config(create_asgi(runtime), host="127.0.0.1", port=0, log_config=None)
+        )
+        serving = asyncio.create_task(server.serve())
+        while not server.started:  # noqa: ASYNC110  # uvicorn exposes a flag, not an event
+            await asyncio.sleep(0.01)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        url = f"http://127.0.0.1:{port}"
+    console.print("[dim]Loading the caller's voice and ears…[/]")
+    speech = await asyncio.to_thread(
+        build_engines, VoiceConfig(tts=PiperConfig(deterministic=True))
+    )
+    phone = Softphone(
+        url, auth_token=token, account_sid=sid, voice=speech.tts, ears=speech.stt, speed=speed
+    )
+    console.print(
+        f"[dim]Calling {to}. Type what to say; '/keys 1234' presses keys; an empty line is "
+        "silence; Ctrl-D hangs up.[/]"
+    )
+    try:
+        heard = await phone.dial(to, caller)
+        while True:
+            console.print(f"[bold cyan]agent:[/] {heard.text or '(…)'}")
+            if heard.ended:
+                console.print("[yellow]→ the agent transferred or ended the call[/]")
+                return 0
+            try:
+                prompt = (
+                    "[bold green]you (speak, then pause):[/] " if mic else "[bold green]you:[/] "
+                )
+                text = await asyncio.to_thread(console.input, prompt)
+            except (EOFError, KeyboardInterrupt):
+                console.print()
+                return 0
+            if mic:
+                heard = await phone.play(await record_microphone())
+            elif text.startswith("/keys "):
+                heard = await phone.press(text.removeprefix("/keys ").strip())
+            elif not text.strip():
+                heard = await phone.silence(3.0)
+            else:
+                heard = await phone.say(text)
+    finally:
+        await phone.hang_up()
+        await speech.aclose()
+        if server is not None and serving is not None:
+            server.should_exit = True
+            await serving
+        if runtime is not None:
+            await runtime.aclose()
+
+
+@app.command()
+def phone(
+    to: Annotated[str, typer.Option("--to", help="the practice's dialed number")],
+    caller: Annotated[str, typer.Option("--from", help="your number (ANI)")] = "+12025550147",
+    url: Annotated[str, typer.Option(help="a running frontdesk")] = "http://127.0.0.1:8080",
+    speed: Annotated[float, typer.Option(help="play faster than real time")] = 1.0,
+    mic: Annotated[bool, typer.Option(help="speak into the microphone (sox `rec`)")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Call a practice by phone from the terminal, over Twilio's media-stream protocol.
+
+    Your lines are synthesized (or recorded with --mic) and streamed as Twilio streams a call;
+    the agent's audio is transcribed back.
+    """
+    settings = _settings(config)
+    configure_logging(level="WARNING", json=False)
+    code = asyncio.run(_phone(url.rstrip("/"), to, caller, settings, speed=speed, mic=mic))
+    raise typer.Exit(code)
+
+
 @sandbox_app.callback(invoke_without_command=True)
 def sandbox(
     ctx: typer.Context,

@@ -38,18 +38,20 @@ async def test_hold_on_waits_for_the_answer(client: httpx.AsyncClient) -> None:
     assert caller.expecting == "patient.birth_date", caller.heard
 
 
-async def test_silence_is_asked_again_then_a_person_takes_over(
+async def test_silence_is_asked_again_then_a_polite_goodbye(
     client: httpx.AsyncClient,
 ) -> None:
-    """Never dead air: the question again, twice, then the front desk."""
+    """Never dead air: the question again, twice, then a goodbye."""
     caller = await started(client)
     await caller.say("")
     assert caller.expecting == "patient.name", caller.heard
     await caller.say("um")
     assert caller.expecting == "patient.name", caller.heard
     await caller.say("")
-    assert caller.last["handoff"]["reason"] == "not_understood"
     assert caller.last["ended"]
+    assert caller.last["handoff"] is None
+    assert "can't hear you" in caller.heard
+    assert "Goodbye" in caller.heard
 
 
 async def test_an_answer_resets_the_silence_count(client: httpx.AsyncClient) -> None:

@@ -8,8 +8,10 @@ import httpx
 import pytest
 
 from frontdesk.runtime import Runtime
+from frontdesk.sandbox import FaultRule
 from frontdesk.voice import Engines, compute_twilio_signature
 from frontdesk.voice._phone import Softphone
+from frontdesk.voice._session import SessionSettings
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -132,3 +134,62 @@ async def test_keypad_zero_reaches_a_person(
     assert heard.ended
     assert runtime.sandbox is not None
     assert len(runtime.sandbox.twilio.updates) == 1
+
+
+async def test_a_slow_ehr_gets_a_filler_not_dead_air(
+    runtime: Runtime, server: str, caller_speech: Engines
+) -> None:
+    """The schedule takes 1.5 s to answer: "One moment while I check." comes first."""
+    assert runtime.sandbox is not None
+    phone = softphone(runtime, server, caller_speech)
+    await phone.dial(BOCA, "+15615550123")
+    await phone.say("I'd like to book an appointment.")
+    await phone.press("03031985")
+    await phone.say("Whoever is first available.")
+    runtime.sandbox.faults.add(FaultRule(route="*/Slot", latency_ms=1500))
+    heard = await phone.say("As soon as possible.")
+    assert "one moment" in heard.text.lower(), heard.text
+    heard = await phone.keep_listening()
+    assert "first" in heard.text.lower(), heard.text  # then the openings themselves
+    await phone.hang_up()
+
+
+async def test_silence_is_asked_again_then_goodbye(
+    runtime: Runtime, server: str, caller_speech: Engines
+) -> None:
+    """A caller who says nothing hears the question again, then a goodbye, and the call ends."""
+    assert runtime.phone is not None
+    runtime.phone.settings = SessionSettings(silence_s=2.0)
+    phone = softphone(runtime, server, caller_speech)
+    await phone.dial(BOCA, "+15615550177")
+    heard = await phone.silence(1.0)
+    assert "help" in heard.text.lower(), heard.text  # the question, again
+    await phone.silence(1.0)
+    heard = await phone.silence(1.0)
+    assert heard.ended
+    assert "goodbye" in heard.text.lower(), heard.text
+    assert runtime.sandbox is not None
+    [update] = runtime.sandbox.twilio.updates
+    assert update.status == "completed"  # hung up, not transferred
+
+
+async def test_the_call_record_shows_where_the_time_went(
+    runtime: Runtime, server: str, caller_speech: Engines
+) -> None:
+    """`GET /v1/calls/{id}`: each spoken turn's endpointing, STT, engine, EHR and TTS."""
+    phone = softphone(runtime, server, caller_speech)
+    await phone.dial(BOCA, "+15615550123")
+    await phone.say("I'd like to book an appointment.")
+    await phone.hang_up()
+    async with httpx.AsyncClient(base_url=server) as http:
+        [call_id] = (await http.get("/v1/calls", params={"channel": "phone"})).json()["calls"]
+        record = (await http.get(f"/v1/calls/{call_id}")).json()
+        metrics = (await http.get("/metrics")).text
+    [turn] = record["speech_timings"]
+    assert turn["endpointing_ms"] >= 500  # the silence that ended the caller's turn
+    assert turn["stt_ms"] > 0
+    assert turn["tts_ms"] > 0
+    assert turn["first_audio_ms"] == pytest.approx(
+        turn["endpointing_ms"] + turn["stt_ms"] + turn["engine_ms"] + turn["tts_ms"], abs=0.01
+    )
+    assert 'frontdesk_phone_turn_seconds_count{stage="total"}' in metrics

@@ -51,7 +51,7 @@ log = structlog.get_logger(__name__)
 
 #: A turn that follows more `Next` outcomes than this is a loop in the flow: hand off.
 MAX_STEPS = 24
-#: Silent turns in a row before the caller is put through to a person.
+#: Silent turns in a row before the agent says goodbye.
 MAX_SILENCES = 3
 #: The first caller turns whose language may switch the call's without being asked.
 LANGUAGE_TURNS = 2
@@ -262,9 +262,9 @@ class Engine:
             control = parse_control(heard.dtmf or heard.text, language=language)
         if control is Control.SILENCE or (heard is not None and not heard.text):
             call.progress.silences += 1
-            if call.progress.silences >= MAX_SILENCES:
-                lines = [say("no_response"), say("transfer")]
-                return await self._end(call, tenant, lines, HandoffReason.NOT_UNDERSTOOD)
+            if call.progress.silences >= MAX_SILENCES:  # a polite goodbye, not dead air
+                lines = [say("no_response"), say("goodbye", practice=tenant.config.name)]
+                return await self._end(call, tenant, lines, None)
             heard = None  # silence, an empty message or "um": say the question again
             call.progress.entered = False
         elif heard is not None:

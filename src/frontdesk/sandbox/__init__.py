@@ -19,6 +19,7 @@ from frontdesk.sandbox._people import FEATURED_PATIENTS, FeaturedPatient
 from frontdesk.sandbox._pverify import PVerifyCredentials
 from frontdesk.sandbox._seed import DEMO_FIRMS, FirmSeed
 from frontdesk.sandbox._store import Space, SpaceInfo, Store
+from frontdesk.sandbox._twilio import TwilioCredentials
 
 __all__ = [
     "DEMO_FIRMS",
@@ -36,6 +37,7 @@ __all__ = [
     "Space",
     "SpaceInfo",
     "Store",
+    "TwilioCredentials",
     "create_sandbox",
     "load_bundle",
 ]

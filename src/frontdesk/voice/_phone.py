@@ -17,7 +17,6 @@ import dataclasses
 import itertools
 import json
 import secrets
-import urllib.parse
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 
@@ -76,7 +75,10 @@ class Softphone:
         self.call_sid = "CA" + secrets.token_hex(16)
         self.stream_sid = "MZ" + secrets.token_hex(16)
         self.clears = 0
-        self.updates: list[str] = []
+        #: Caller frames sent more than a frame late (the sender could not keep time).
+        self.late_frames = 0
+        #: Agent audio that arrived after what came before it had finished playing (a gap).
+        self.underruns = 0
         self._ws: websockets.ClientConnection | None = None
         self._outbox: asyncio.Queue[bytes] = asyncio.Queue()
         self._sequence = itertools.count(1)
@@ -84,6 +86,7 @@ class Softphone:
         self._heard = Heard()
         self._replied = asyncio.Event()  # a mark was echoed since the caller last spoke
         self._speaking = asyncio.Event()  # agent audio arrived since the caller last spoke
+        self._mark_seen = False  # the last message was a reply's end, not mid-reply audio
         self._last_audio = 0.0
         self._closed = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -179,6 +182,12 @@ class Softphone:
         await asyncio.sleep(seconds / self._speed)
         return await self._turn_over()
 
+    async def keep_listening(self) -> Heard:
+        """Wait for the agent's next reply too (after a "one moment"), without speaking."""
+        self._replied.clear()
+        self._speaking.clear()
+        return await self._turn_over()
+
     async def hang_up(self) -> None:
         """End the call (Twilio's `stop`) and close the stream."""
         if self._ws is not None and not self._closed.is_set():
@@ -261,7 +270,10 @@ class Softphone:
                 break  # the agent transferred or hung up the call
             timestamp += 20
             next_at += period
-            await asyncio.sleep(max(0.0, next_at - loop.time()))
+            behind = loop.time() - next_at
+            if behind > period:
+                self.late_frames += 1
+            await asyncio.sleep(max(0.0, -behind))
 
     async def _listen(self) -> None:
         """Agent audio into `heard`; `clear` drops what had not played; marks echo back."""
@@ -274,6 +286,10 @@ class Softphone:
                 match event.get("event"):
                     case "media":
                         audio = base64.b64decode(event["media"]["payload"])
+                        mid_reply = self._speaking.is_set() and not self._mark_seen
+                        if mid_reply and loop.time() > playing_until + 0.02:  # a gap
+                            self.underruns += 1
+                        self._mark_seen = False
                         self._heard.audio += audio
                         self._speaking.set()
                         playing_until = max(playing_until, loop.time())
@@ -285,6 +301,7 @@ class Softphone:
                         playing_until = loop.time()
                         self._last_audio = playing_until
                     case "mark":
+                        self._mark_seen = True
                         name = event["mark"]["name"]
                         self._tasks.append(
                             asyncio.create_task(self._echo_mark(name, playing_until))
@@ -312,12 +329,23 @@ def _frames(mulaw: bytes) -> list[bytes]:
     return [padded[i : i + FRAME_BYTES] for i in range(0, len(padded), FRAME_BYTES)]
 
 
-def pcm_silence(seconds: float) -> PCM:
-    """Silence at 8 kHz."""
-    return np.zeros(int(seconds * SAMPLE_RATE), dtype=np.int16)
+async def record_microphone() -> PCM:
+    """One utterance from the microphone (sox `rec`): from the first sound to 1 s of quiet.
 
-
-def stream_url_of(twiml: str) -> str:
-    """The media-stream URL a TwiML answer connects to."""
-    stream = ET.fromstring(twiml).find("./Connect/Stream")
-    return urllib.parse.unquote(stream.attrib["url"]) if stream is not None else ""
+    Raises:
+        RuntimeError: sox is not installed, or there is no microphone.
+    """
+    command = [
+        "rec", "-q", "-t", "raw", "-r", str(SAMPLE_RATE), "-e", "signed", "-b", "16", "-c", "1",
+        "-", "silence", "1", "0.1", "1%", "1", "1.0", "1%",
+    ]  # fmt: skip
+    try:
+        process = await asyncio.create_subprocess_exec(
+            *command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+        )
+    except FileNotFoundError as exc:
+        raise RuntimeError("recording needs sox ('rec'): apt-get install sox") from exc
+    audio, error = await process.communicate()
+    if process.returncode != 0:
+        raise RuntimeError(f"no microphone: {error.decode(errors='replace').strip()}")
+    return np.frombuffer(audio, dtype=np.int16).copy()
