@@ -18,6 +18,7 @@ from frontdesk.audit import configure_logging, verify_database
 from frontdesk.ehr import ConfigurationError
 from frontdesk.runtime import Runtime
 from frontdesk.settings import Settings
+from frontdesk.voice._twilio import MAX_MESSAGE_CHARS
 
 app = typer.Typer(
     help="frontdesk: the front-desk agent for medical practices.", no_args_is_help=True
@@ -47,7 +48,13 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
     Runtime.settle()
     try:
         server = uvicorn.Server(
-            uvicorn.Config(create_asgi(runtime), host=host, port=port, log_config=None)
+            uvicorn.Config(
+                create_asgi(runtime),
+                host=host,
+                port=port,
+                log_config=None,
+                ws_max_size=MAX_MESSAGE_CHARS * 4,  # a media-stream message, never megabytes
+            )
         )
         console.print(f"[bold]frontdesk[/] on http://{host}:{port}  (API docs: /docs)")
         for tenant in runtime.tenants:

@@ -66,7 +66,7 @@ async def test_a_caller_books_by_phone(
     assert call.state.ani is not None
     assert call.state.ani.source == "ani"
     assert call.speech, "phone turns keep their latency by stage"
-    assert all(t.stt_ms > 0 for t in call.speech if t.endpointing_ms > 0)
+    assert all(t.stt_ms >= 0 for t in call.speech)
 
 
 async def test_a_request_for_a_person_is_transferred(
@@ -187,7 +187,7 @@ async def test_the_call_record_shows_where_the_time_went(
         metrics = (await http.get("/metrics")).text
     [turn] = record["speech_timings"]
     assert turn["endpointing_ms"] >= 500  # the silence that ended the caller's turn
-    assert turn["stt_ms"] > 0
+    assert turn["stt_ms"] >= 0  # what remained of recognition once the turn ended
     assert turn["tts_ms"] > 0
     assert turn["first_audio_ms"] == pytest.approx(
         turn["endpointing_ms"] + turn["stt_ms"] + turn["engine_ms"] + turn["tts_ms"], abs=0.01

@@ -154,6 +154,17 @@ class Endpointer:
         return self._hangover_ms
 
     @property
+    def pause(self) -> tuple[float, float] | None:
+        """While the caller's turn goes on: (turn start, pause start) of a silence under way.
+
+        A session may start recognizing the speech so far once a pause is long enough to
+        be the end, and keep the result if the hangover confirms it (speculative recognition).
+        """
+        if self._state is not TurnState.SPEAKING or self._run_start is None:
+            return None
+        return self._turn_start, self._run_start
+
+    @property
     def elapsed_ms(self) -> float:
         """Audio fed so far."""
         return self._now

@@ -85,13 +85,25 @@ class PhoneLine:
                     self._engines = await asyncio.to_thread(build_engines, self.config.speech)
         return self._engines
 
-    def vocabulary(self, tenant: str) -> Sequence[str]:
-        """Names the recognizer should expect at this practice: payers, and visit types."""
+    async def vocabulary(self, tenant: str) -> Sequence[str]:
+        """Names the recognizer should expect here: providers, payers and visit types.
+
+        The providers come from the EHR's directory, which the connector caches.
+        """
         services = self.tenants.get(tenant)
         if services is None:
             return ()
         config = services.config
-        return [*(p.name for p in config.payers), *(v.display for v in config.visit_types)]
+        try:
+            directory = await services.ehr.directory()
+            providers = [p.short for p in directory.practitioners if p.active]
+        except Exception:  # the names only help recognition; never fail a turn over them
+            providers = []
+        return [
+            *providers,
+            *(p.name for p in config.payers),
+            *(v.display for v in config.visit_types),
+        ]
 
     async def aclose(self) -> None:
         """Close the REST client and the cloud engines' clients."""

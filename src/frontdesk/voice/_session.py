@@ -30,7 +30,14 @@ from frontdesk.conversation.outcomes import HandoffReason, Line
 from frontdesk.voice._endpoint import Endpointer, SpeechEnded, SpeechStarted
 from frontdesk.voice._metrics import observe_turn
 from frontdesk.voice._mulaw import SAMPLE_RATE, decode, encode
-from frontdesk.voice._speech import PCM, Engines, UnsupportedLanguage, VoiceActivity, hints_for
+from frontdesk.voice._speech import (
+    PCM,
+    Engines,
+    Transcript,
+    UnsupportedLanguage,
+    VoiceActivity,
+    hints_for,
+)
 from frontdesk.voice._twilio import Codec, Dtmf, Mark, Media, Start, Stop
 
 log = structlog.get_logger(__name__)
@@ -48,6 +55,13 @@ CHUNK_BYTES = 8000
 LEAD_MS, TAIL_MS = 200.0, 150.0
 #: Inbound audio kept for recognition; a turn longer than this keeps its last part.
 KEEP_MS = 30_000.0
+#: A pause this long starts recognizing the speech so far, before the hangover ends the turn;
+#: if the caller goes on, the guess is dropped (speculative recognition saves the STT time).
+SPECULATE_MS = 200.0
+
+
+async def _no_vocabulary(tenant: str) -> Sequence[str]:
+    return ()
 
 
 class CallControl(Protocol):
@@ -89,7 +103,7 @@ class PhoneSession:
         send: Callable[[str], Awaitable[None]],
         control: CallControl,
         whisper_url: Callable[[str], str | None] = lambda call_id: None,
-        vocabulary: Callable[[str], Sequence[str]] = lambda tenant: (),
+        vocabulary: Callable[[str], Awaitable[Sequence[str]]] | None = None,
         settings: SessionSettings | None = None,
     ) -> None:
         self._engine = engine
@@ -98,7 +112,7 @@ class PhoneSession:
         self._send = send
         self._control = control
         self._whisper_url = whisper_url
-        self._vocabulary = vocabulary
+        self._vocabulary = vocabulary or _no_vocabulary
         self._settings = settings or SessionSettings()
         self.stream_sid = ""
         self.call_sid = ""
@@ -118,6 +132,7 @@ class PhoneSession:
         self._digits = ""
         self._tasks: set[asyncio.Task[None]] = set()
         self._turn: asyncio.Task[None] | None = None
+        self._guess: tuple[float, asyncio.Task[Transcript]] | None = None  # (pause start, STT)
         self._silence: asyncio.Task[None] | None = None
         self._keypad: asyncio.Task[None] | None = None
         self._closed = asyncio.Event()
@@ -145,6 +160,9 @@ class PhoneSession:
     async def close(self) -> None:
         """Stop listening and speaking; free the call's VAD state."""
         self._closed.set()
+        if self._guess is not None:
+            self._guess[1].cancel()
+            self._guess = None
         for task in list(self._tasks):
             task.cancel()
         for task in list(self._tasks):
@@ -192,7 +210,10 @@ class PhoneSession:
                 case SpeechEnded() if self._turn is None and self._final is None:
                     utterance = self._cut(event.start_ms - LEAD_MS, event.end_ms + TAIL_MS)
                     waited = event.detected_ms - event.end_ms
-                    self._turn = self._spawn(self._understand(utterance, waited))
+                    guess = self._take_guess(event.end_ms)
+                    self._turn = self._spawn(self._understand(utterance, waited, guess))
+                case None if self._turn is None and self._final is None:
+                    self._speculate()
 
     def _keep(self, pcm: PCM) -> None:
         self._heard.append(pcm)
@@ -244,20 +265,53 @@ class PhoneSession:
 
     # -- understanding and answering ---------------------------------------------------------
 
-    async def _understand(self, utterance: PCM, waited_ms: float) -> None:
-        """Speech to text, then the engine's turn."""
+    def _speculate(self) -> None:
+        """A pause long enough to be the end: start recognizing; drop the guess if they go on."""
+        pause = self._endpointer.pause
+        if pause is None or self._stream_ms - pause[1] < SPECULATE_MS:
+            if self._guess is not None and (pause is None or pause[1] != self._guess[0]):
+                self._guess[1].cancel()  # the caller went on: that guess is stale
+                self._guess = None
+            return
+        if self._guess is not None and self._guess[0] == pause[1]:
+            return  # already recognizing this pause
+        if self._guess is not None:
+            self._guess[1].cancel()
+        utterance = self._cut(pause[0] - LEAD_MS, pause[1] + TAIL_MS)
+        task = asyncio.ensure_future(self._recognize(utterance))
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())  # dropped guesses
+        self._guess = (pause[1], task)
+
+    def _take_guess(self, end_ms: float) -> asyncio.Task[Transcript] | None:
+        """The speculative recognition of exactly this utterance, if one was started."""
+        guess, self._guess = self._guess, None
+        if guess is None:
+            return None
+        if guess[0] != end_ms:
+            guess[1].cancel()
+            return None
+        return guess[1]
+
+    async def _recognize(self, utterance: PCM) -> Transcript:
+        stt = self._engines.stt_for(self._language)
+        vocabulary = await self._vocabulary(self._tenant)
+        hints = hints_for(self._expecting, vocabulary)
+        return await stt.transcribe(utterance, SAMPLE_RATE, hints=hints)
+
+    async def _understand(
+        self, utterance: PCM, waited_ms: float, guess: asyncio.Task[Transcript] | None = None
+    ) -> None:
+        """Speech to text (or the speculative guess at it), then the engine's turn."""
         assert self.call_id is not None
+        started = time.perf_counter()
         try:
-            stt = self._engines.stt_for(self._language)
+            heard = await guess if guess is not None else await self._recognize(utterance)
         except UnsupportedLanguage:
             # No recognizer for the caller's language on this deployment: a person takes over.
             reply = await self._engine.hand_off(self.call_id, HandoffReason.UNSUPPORTED_REQUEST)
             await self._answer(reply, timing=None)
             return
-        hints = hints_for(self._expecting, self._vocabulary(self._tenant))
-        started = time.perf_counter()
-        heard = await stt.transcribe(utterance, SAMPLE_RATE, hints=hints)
-        stt_ms = (time.perf_counter() - started) * 1000
+        stt_ms = (time.perf_counter() - started) * 1000  # what the caller waited for it
         log.info("phone_heard", ms=round(stt_ms), seconds=round(heard.audio_seconds, 2))
         await self._respond(text=heard.text, stt_ms=stt_ms, waited_ms=waited_ms)
 
