@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from frontdesk.ehr import ConfigurationError
+from frontdesk.ehr.epic import REFILL_POOL
 from frontdesk.reasons import ReasonTreeField
 from frontdesk.safety import RedFlagConfig
 from frontdesk.voice._speech import VoiceConfig
@@ -93,6 +94,9 @@ class EpicEhr(_Strict):
     key_id: str | None = None
     token_url: HttpUrl | None = None
     timeout_s: float = Field(default=4.0, gt=0, le=30)
+    refill_pool: str = Field(
+        default=REFILL_POOL, description="the in-basket pool refill requests go to (its ID)"
+    )
 
     @model_validator(mode="after")
     def _endpoint_or_sandbox(self) -> Self:

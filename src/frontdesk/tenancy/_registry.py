@@ -215,7 +215,11 @@ def _epic(
     )
     visit_types = [VisitType(v.code, v.display, v.minutes) for v in config.visit_types]
     connector = EpicConnector(
-        http, root=root, visit_types=visit_types, specialties=config.specialties
+        http,
+        root=root,
+        visit_types=visit_types,
+        specialties=config.specialties,
+        refill_pool=ehr.refill_pool,
     )
     return TenantServices(config=config, ehr=connector, http=http, sandbox_space=ehr.sandbox)
 
