@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
 import prometheus_client
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from frontdesk import __version__
 from frontdesk.conversation.call import Call, HandoffInfo
 from frontdesk.conversation.engine import CallEnded, Reply, UnknownNumber
+from frontdesk.costs import Platform, Scenario, estimate, parse_prices
 from frontdesk.runtime import Runtime
 from frontdesk.settings import Settings
 from frontdesk.store import CallNotFound
@@ -294,6 +295,42 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         except CallNotFound:
             raise ApiError(404, "unknown_call", "no call with that id") from None
         return call_view(call)
+
+    @app.get("/v1/estimate", tags=["costs"])
+    async def get_estimate(
+        platform: Platform = "epic",
+        book: Annotated[float, Query(ge=0)] = 0,
+        reschedule: Annotated[float, Query(ge=0)] = 0,
+        cancel: Annotated[float, Query(ge=0)] = 0,
+        confirm: Annotated[float, Query(ge=0)] = 0,
+        refill: Annotated[float, Query(ge=0)] = 0,
+        new_patient: Annotated[float, Query(ge=0)] = 0,
+        completion: Annotated[float, Query(ge=0, le=1)] = 0.8,
+        multi_intent: Annotated[float, Query(ge=0, le=1)] = 0.0,
+        price: Annotated[
+            list[str] | None, Query(description="TIER=, PRICING= or OP=AMOUNT")
+        ] = None,
+    ) -> dict[str, Any]:
+        """Monthly EHR/payer transactions (and cost, with prices) for a month's conversations."""
+        volumes = {
+            "book": book,
+            "reschedule": reschedule,
+            "cancel": cancel,
+            "confirm": confirm,
+            "refill": refill,
+            "new_patient": new_patient,
+        }
+        try:
+            scenario = Scenario(
+                platform=platform,
+                conversations=volumes,
+                completion=completion,
+                multi_intent=multi_intent,
+                prices=parse_prices(price or []),
+            )
+            return estimate(scenario).as_json()
+        except ValueError as exc:
+            raise ApiError(422, "invalid_request", str(exc)) from None
 
     return app
 

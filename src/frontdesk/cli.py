@@ -1,4 +1,4 @@
-"""`frontdesk …` commands: serve, chat, sandbox, audit."""
+"""`frontdesk …` commands: serve, chat, sandbox, audit, estimate."""
 
 from __future__ import annotations
 
@@ -351,6 +351,97 @@ def keys_generate(
     console.print(
         f"public JWKS: {jwks_out} ({1 + len(previous)} key(s)); publish it at your JWKS URL"
     )
+
+
+Volume = Annotated[float, typer.Option(min=0, help="conversations per month")]
+
+
+@app.command()
+def estimate(
+    platform: Annotated[str, typer.Option(help="the practice's EHR: epic or modmed")] = "epic",
+    book: Volume = 0,
+    reschedule: Volume = 0,
+    cancel: Volume = 0,
+    confirm: Volume = 0,
+    refill: Volume = 0,
+    new_patient: Volume = 0,
+    completion: Annotated[
+        float, typer.Option(min=0, max=1, help="share of conversations reaching the final write")
+    ] = 0.8,
+    multi_intent: Annotated[
+        float, typer.Option(min=0, max=1, help="share of intents in an already-identified call")
+    ] = 0.0,
+    price: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="price per transaction: TIER=, PRICING= or OPERATION=AMOUNT (repeatable)"
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of tables")] = False,
+) -> None:
+    """Estimate the EHR and payer transactions (and cost) a month of conversations generates."""
+    from rich.table import Table
+
+    from frontdesk.costs import Scenario, calls_per_conversation, parse_prices
+    from frontdesk.costs import estimate as estimate_costs
+
+    volumes = {
+        "book": book,
+        "reschedule": reschedule,
+        "cancel": cancel,
+        "confirm": confirm,
+        "refill": refill,
+        "new_patient": new_patient,
+    }
+    try:
+        if platform not in ("epic", "modmed"):
+            raise ValueError("platform must be one of epic, modmed")
+        scenario = Scenario(
+            platform="epic" if platform == "epic" else "modmed",
+            conversations=volumes,
+            completion=completion,
+            multi_intent=multi_intent,
+            prices=parse_prices(price or []),
+        )
+        result = estimate_costs(scenario)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
+    if as_json:
+        typer.echo(json.dumps(result.as_json(), indent=2))
+        return
+    priced = result.cost is not None
+    table = Table(title=f"Monthly transactions ({platform}); per-use in red")
+    table.add_column("Operation", no_wrap=True)
+    table.add_column("Tier")
+    table.add_column("Pricing")
+    table.add_column("Per conv.", justify="right")
+    table.add_column("Monthly", justify="right")
+    if priced:
+        table.add_column("Cost", justify="right")
+    for op in result.operations:
+        if op.monthly == 0:
+            continue  # a use case with no volume (still listed in --json)
+        rate = calls_per_conversation(op.operation.calls)
+        row = [op.operation.name, op.operation.tier, op.operation.pricing, f"{rate:g}×"]
+        row.append(f"{op.monthly:,.0f}")
+        if priced:
+            row.append(f"{op.cost or 0:,.2f}")
+        table.add_row(*row, style="red" if op.per_use else None)
+    console.print(table)
+    totals = Table(title="Totals per month")
+    totals.add_column("")
+    totals.add_column("Transactions", justify="right")
+    for name, count in [*result.by_tier.items(), *result.by_pricing.items()]:
+        totals.add_row(name, f"{count:,.0f}", style="red" if name == "Per-Use" else None)
+    totals.add_row("Total", f"{result.total:,.0f}", style="bold")
+    console.print(totals)
+    if result.fixed:
+        console.print(
+            f"fixed (cached or per token, not per conversation): {', '.join(result.fixed)}"
+        )
+    if priced:
+        console.print(f"[bold]monthly cost: {result.cost:,.2f}[/]")
 
 
 def main() -> None:

@@ -116,7 +116,7 @@ def _from_cache(ctx: BlockContext, pref: TimePreference) -> list[Slot]:
 @block(
     reads=("patient", "provider_request", "visit_type", "time_preference", "variant"),
     writes=("time_preference", "offered_slots", "fetched_slots"),
-    operations=("modmed.slot.search",),
+    operations=("modmed.slot.search", "epic.appointment.find"),
     expecting=("time_preference",),
     goes_to=("offer_slots",),
     handoffs=(HandoffReason.NO_AVAILABILITY, HandoffReason.NOT_UNDERSTOOD),
