@@ -1,4 +1,4 @@
-"""`frontdesk …` commands: serve, chat, sandbox, audit, estimate."""
+"""`frontdesk …` commands: serve, chat, sandbox, audit, estimate, golive."""
 
 from __future__ import annotations
 
@@ -442,6 +442,75 @@ def estimate(
         )
     if priced:
         console.print(f"[bold]monthly cost: {result.cost:,.2f}[/]")
+
+
+@app.command()
+def golive(
+    tenant: Annotated[str, typer.Option("--tenant", help="the tenant id to review")],
+    patient: Annotated[
+        str | None, typer.Option(help="the designated test patient, 'Given Family'")
+    ] = None,
+    birth_date: Annotated[
+        str | None, typer.Option("--birth-date", help="the test patient's birth date (YYYY-MM-DD)")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="report folder (default ./golive-<tenant>-<date>/)")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Go-live check: auth, minimum-necessary operations, every scheduling flow end to end."""
+    import datetime as dt
+
+    from rich.table import Table
+
+    from frontdesk.golive import GoLiveReport, default_out, run_golive, write_report
+
+    settings = _settings(config)
+    configure_logging(level="WARNING", json=False)
+    try:
+        born = dt.date.fromisoformat(birth_date) if birth_date else None
+    except ValueError:
+        console.print(f"[red]--birth-date must be YYYY-MM-DD, not {birth_date!r}[/]")
+        raise typer.Exit(2) from None
+
+    async def run() -> GoLiveReport:
+        runtime = await Runtime.start(settings)
+        try:
+            return await run_golive(runtime, tenant, patient=patient, birth_date=born)
+        finally:
+            await runtime.aclose()
+
+    try:
+        report = asyncio.run(run())
+    except (ConfigurationError, LookupError, ValueError) as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
+    checks = Table(title=f"Go-live check: {report.tenant} ({report.platform})")
+    checks.add_column("Check")
+    checks.add_column("Result")
+    checks.add_column("Latency", justify="right")
+    checks.add_column("Detail")
+    for check in report.checks:
+        verdict = "[green]pass[/]" if check.ok else "[red]FAIL[/]"
+        checks.add_row(check.name, verdict, f"{check.latency_ms:.1f} ms", check.detail)
+    console.print(checks)
+    ops = Table(title="Minimum-necessary operations to request")
+    for column in ("Operation", "Tier", "Pricing", "Access", "Status", "Calls"):
+        ops.add_column(column)
+    for op in report.operations:
+        style = "red" if op.status in ("missing", "failed") else None
+        status = f"{op.status} ({op.note})" if op.note else op.status
+        ops.add_row(op.name, op.tier, op.pricing, op.access, status, str(op.count), style=style)
+    console.print(ops)
+    cost = ", ".join(f"{n} {tier}" for tier, n in sorted(report.booking_cost.items()))
+    console.print(f"one booking costs: {cost or 'no booking made'}")
+    for line in report.missing:
+        console.print(f"[bold red]MISSING[/] {line}")
+    folder = out or default_out(report.tenant, report.at.date())
+    json_path, html_path = write_report(report, folder)
+    console.print(f"report: {json_path}, {html_path}")
+    console.print("[bold green]all green[/]" if report.ok else "[bold red]not ready[/]")
+    raise typer.Exit(0 if report.ok else 1)
 
 
 def main() -> None:
