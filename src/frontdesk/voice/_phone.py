@@ -24,7 +24,7 @@ import httpx
 import numpy as np
 import websockets
 
-from frontdesk.voice._mulaw import FRAME_BYTES, SAMPLE_RATE, SILENCE, decode, encode
+from frontdesk.voice._mulaw import FRAME_BYTES, SAMPLE_RATE, SILENCE, decode, encode, frames
 from frontdesk.voice._signature import compute_signature
 from frontdesk.voice._speech import PCM, SpeechToText, TextToSpeech
 
@@ -147,7 +147,7 @@ class Softphone:
         """Speak `text` (then a pause); with `wait`, return the agent's answer as heard."""
         self._begin_turn()
         async for chunk in self._voice.synthesize(text):
-            for frame in _frames(encode(chunk)):
+            for frame in frames(encode(chunk), pad=True):
                 self._outbox.put_nowait(frame)
         for _ in range(int(PAUSE_S * 1000 / 20)):
             self._outbox.put_nowait(bytes([SILENCE]) * FRAME_BYTES)
@@ -156,7 +156,7 @@ class Softphone:
     async def play(self, pcm: PCM, *, wait: bool = True) -> Heard:
         """Send recorded 8 kHz audio (e.g. a microphone's) as the caller's turn."""
         self._begin_turn()
-        for frame in _frames(encode(pcm)):
+        for frame in frames(encode(pcm), pad=True):
             self._outbox.put_nowait(frame)
         for _ in range(int(PAUSE_S * 1000 / 20)):
             self._outbox.put_nowait(bytes([SILENCE]) * FRAME_BYTES)
@@ -322,11 +322,6 @@ class Softphone:
     async def _send(self, message: Mapping[str, object]) -> None:
         assert self._ws is not None
         await self._ws.send(json.dumps(message))
-
-
-def _frames(mulaw: bytes) -> list[bytes]:
-    padded = mulaw + bytes([SILENCE]) * (-len(mulaw) % FRAME_BYTES)
-    return [padded[i : i + FRAME_BYTES] for i in range(0, len(padded), FRAME_BYTES)]
 
 
 async def record_microphone() -> PCM:
