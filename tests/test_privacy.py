@@ -93,7 +93,7 @@ async def test_every_ehr_request_is_audited_and_chained(
     for words in ("book", "Wei Zhang", "January ninth 1962", "anyone", "asap", "first", "yes"):
         await caller.say(words)
     record = await caller.record()
-    rows = await runtime.audit.rows(call_id=record["id"])  # type: ignore[attr-defined]
+    rows = await runtime.audit.rows(call_id=record["id"])
     ehr_rows = [r for r in rows if r.event.action.value in ("ehr_read", "ehr_write", "auth")]
     assert len(ehr_rows) == len(record["ehr_requests"])
     assert [r.event.operation for r in ehr_rows] == [t["operation"] for t in record["ehr_requests"]]

@@ -6,7 +6,6 @@ the same port (its `/modmed/…` and `/sandbox/…` routes), so the demo is one 
 
 from __future__ import annotations
 
-import collections
 import contextlib
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
@@ -22,7 +21,8 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from frontdesk import __version__
-from frontdesk.conversation.call import Call, HandoffInfo
+from frontdesk.console import _routes as console
+from frontdesk.conversation.call import HandoffInfo, call_view
 from frontdesk.conversation.engine import CallEnded, Reply, UnknownNumber
 from frontdesk.costs import Platform, Scenario, estimate, parse_prices
 from frontdesk.runtime import Runtime
@@ -102,61 +102,6 @@ def _handoff(info: HandoffInfo | None) -> Handoff | None:
     return Handoff(**info.model_dump()) if info else None
 
 
-def _field_view(value: Any) -> Any:
-    return value.model_dump(mode="json") if value is not None else None
-
-
-def call_view(call: Call) -> dict[str, Any]:
-    """`GET /v1/calls/{id}`: transcript, state with provenance, outcome, EHR transactions."""
-    counts: collections.Counter[tuple[str, str]] = collections.Counter(
-        (t.operation, t.tier) for t in call.transactions
-    )
-    state = {
-        name: _field_view(getattr(call.state, name))
-        for name in type(call.state).model_fields
-        if name not in ("call_id", "tenant")
-    }
-    return {
-        "id": call.id,
-        "tenant": call.tenant,
-        "channel": call.channel,
-        "started_at": call.started_at.isoformat(),
-        "ended_at": call.ended_at.isoformat() if call.ended_at else None,
-        "outcome": call.outcome,
-        "handoff": call.handoff.model_dump() if call.handoff else None,
-        "staff_tasks": call.staff_tasks,
-        "expecting": call.progress.expecting,
-        "transcript": [t.model_dump(mode="json") for t in call.transcript],
-        "state": state,
-        "transactions": [
-            {"operation": op, "tier": tier, "count": n} for (op, tier), n in counts.items()
-        ],
-        "ehr_requests": [
-            {
-                "at": t.at.isoformat(),
-                "operation": t.operation,
-                "tier": t.tier,
-                "method": t.method,
-                "resource": f"{t.resource_type}/{t.resource_id}"
-                if t.resource_id
-                else t.resource_type,
-                "status": t.status,
-                "outcome": t.outcome,
-                "latency_ms": t.latency_ms,
-                "attempt": t.attempt,
-            }
-            for t in call.transactions
-        ],
-        "timings": [
-            {"total_ms": t.total_ms, "ehr_ms": t.ehr_ms, "own_ms": round(t.own_ms, 3)}
-            for t in call.timings
-        ],
-        "speech_timings": [
-            {**t.model_dump(), "first_audio_ms": round(t.first_audio_ms, 3)} for t in call.speech
-        ],
-    }
-
-
 def _error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
@@ -219,6 +164,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         return found.phone if found is not None else None
 
     app.router.routes.extend(phone_routes(phone_line))
+    console.install(app)
 
     @app.get("/metrics", tags=["ops"], include_in_schema=False)
     async def metrics() -> Response:

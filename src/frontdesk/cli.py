@@ -28,7 +28,9 @@ audit_app = typer.Typer(help="The audit trail.")
 keys_app = typer.Typer(help="Signing keys for Epic and other SMART Backend Services servers.")
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(audit_app, name="audit")
+console_app = typer.Typer(help="The web console at /console.")
 app.add_typer(keys_app, name="keys")
+app.add_typer(console_app, name="console")
 console = Console()
 
 ConfigOption = Annotated[
@@ -57,6 +59,13 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
             )
         )
         console.print(f"[bold]frontdesk[/] on http://{host}:{port}  (API docs: /docs)")
+        console.print(f"  console: http://{host}:{port}/console", end="")
+        if runtime.console.generated_token:
+            console.print(
+                f"  [dim](sign in with the token[/] {runtime.console.generated_token}[dim])[/]"
+            )
+        else:
+            console.print("  [dim](the deployment's console accounts)[/]")
         for tenant in runtime.tenants:
             numbers = ", ".join(tenant.config.dialed_numbers)
             console.print(
@@ -316,6 +325,22 @@ def audit_verify(
         console.print(f"[red]row {problem.seq}: {problem.kind}[/] — {problem.message}")
     console.print(f"[red]{len(report.problems)} problem(s)[/] in {report.rows_checked} rows")
     raise typer.Exit(1)
+
+
+@console_app.command("hash-password")
+def console_hash_password(
+    password: Annotated[
+        str,
+        typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="the password"),
+    ],
+) -> None:
+    """Hash an admin's password for the deployment file's `console.admins[].password_hash`."""
+    from frontdesk.console import hash_password
+
+    if len(password) < 12:
+        console.print("[red]use at least 12 characters[/]")
+        raise typer.Exit(2)
+    console.print(hash_password(password), soft_wrap=True)
 
 
 @keys_app.command("generate")

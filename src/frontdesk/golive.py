@@ -219,7 +219,8 @@ def _describe(result: object) -> str:
     return ""
 
 
-async def _authenticate(tenant: TenantServices) -> str:
+async def check_auth(tenant: TenantServices) -> str:
+    """Discovery (if the vendor has one) and a token request; what was found, in words."""
     auth = tenant.http.auth
     if not isinstance(auth, TokenAuth):
         return "no authentication configured"
@@ -233,8 +234,7 @@ async def _authenticate(tenant: TenantServices) -> str:
     request = auth.token_request()
     response = await tenant.http.send(request, auth=None)
     response.raise_for_status()
-    if "access_token" not in response.json():
-        raise ValueError("token response without an access_token")
+    await auth.remember(response)  # the flows that follow use it rather than fetch another
     notes.append("token obtained")
     return "; ".join(notes)
 
@@ -266,7 +266,7 @@ async def run_golive(
     caps = ehr.capabilities
     ledger = CallLedger(call_id=f"golive-{tenant.id}")
     with bind_call(ledger):
-        auth_note = await runner.step("discovery & auth", lambda: _authenticate(tenant))
+        auth_note = await runner.step("discovery & auth", lambda: check_auth(tenant))
         if auth_note is not None:
             report.checks[-1].detail = auth_note
         found = await runner.step("find patient", lambda: ehr.find_patients(query))

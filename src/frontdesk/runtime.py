@@ -7,9 +7,11 @@ import gc
 from pathlib import Path
 
 import httpx
+from pydantic import SecretStr
 
-from frontdesk.audit import AuditSink, SqliteAuditSink
+from frontdesk.audit import AuditTrail, SqliteAuditSink
 from frontdesk.auth import MemoryTokenCache, TokenCache, utc_now
+from frontdesk.console._access import ConsoleAccess
 from frontdesk.conversation.engine import Clock, Engine
 from frontdesk.sandbox import Sandbox, create_sandbox
 from frontdesk.settings import Settings
@@ -38,10 +40,11 @@ class Runtime:
     deployment: Deployment
     tenants: TenantRegistry
     engine: Engine
-    audit: AuditSink
+    audit: AuditTrail
     store: CallStore
     tokens: TokenCache
     sandbox: Sandbox | None
+    console: ConsoleAccess
     phone: PhoneLine | None = None
 
     @classmethod
@@ -51,7 +54,7 @@ class Runtime:
         *,
         deployment: Deployment | None = None,
         sandbox: Sandbox | None = None,
-        audit: AuditSink | None = None,
+        audit: AuditTrail | None = None,
         clock: Clock | None = None,
         transport: TransportFactory | None = None,
     ) -> Runtime:
@@ -75,7 +78,12 @@ class Runtime:
         store = MemoryCallStore()
         engine = Engine(tenants, store, audit, clock=clock or utc_now)
         phone = _phone_line(deployment, engine, tenants, sandbox)
-        return cls(deployment, tenants, engine, audit, store, tokens, sandbox, phone)
+        console = ConsoleAccess.from_config(
+            deployment.console,
+            token=_reveal(settings.console_token),
+            secret=_reveal(settings.console_secret),
+        )
+        return cls(deployment, tenants, engine, audit, store, tokens, sandbox, console, phone)
 
     @staticmethod
     def settle() -> None:
@@ -94,6 +102,10 @@ class Runtime:
         if self.phone is not None:
             await self.phone.aclose()
         await self.audit.close()
+
+
+def _reveal(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
 
 
 def _phone_line(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -23,3 +24,7 @@ class Settings(BaseSettings):
     """Run the embedded sandbox EHR (needed by tenants whose `ehr.sandbox` names a firm)."""
     sandbox_anchor: dt.date | None = None
     """First day of the sandbox's generated schedules (default: today)."""
+    console_token: SecretStr | None = None
+    """A token that opens the console (besides the deployment's `console:` accounts)."""
+    console_secret: SecretStr | None = None
+    """The key console sessions are signed with; set it when several workers serve the console."""

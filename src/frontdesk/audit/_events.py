@@ -1,4 +1,4 @@
-"""The audit record, the sink seam, and the in-memory sink tests use."""
+"""The audit record, the sink and reader seams, and the in-memory sink tests use."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ import enum
 import math
 import types
 from collections.abc import Mapping
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from frontdesk.audit._chain import AuditRow, ChainReport
 
 
 class AuditAction(enum.StrEnum):
@@ -102,8 +105,26 @@ class AuditSink(Protocol):
         ...
 
 
+class AuditReader(Protocol):
+    """Where audit events are read back from (`SqliteAuditSink`, `MemoryAuditSink`)."""
+
+    async def rows(
+        self, *, tenant: str | None = None, call_id: str | None = None, limit: int | None = None
+    ) -> list[AuditRow]:
+        """The stored rows in seq order, optionally filtered; ``limit`` keeps the first ones."""
+        ...
+
+    async def verify(self) -> ChainReport:
+        """Check the whole chain: every hash recomputed, every link followed."""
+        ...
+
+
+class AuditTrail(AuditSink, AuditReader, Protocol):
+    """A trail that is written and read back: what a running deployment holds."""
+
+
 class MemoryAuditSink:
-    """An `AuditSink` that keeps events in a list, for tests.
+    """An `AuditSink` and `AuditReader` that keeps events in a list, for tests.
 
     Attributes:
         events: Every event written, in order.
@@ -113,6 +134,9 @@ class MemoryAuditSink:
     def __init__(self) -> None:
         self.events: list[AuditEvent] = []
         self.closed = False
+        # hashes[i] is the chain hash of events[i], computed when `rows` first saw it: an
+        # event changed in place afterwards no longer matches, as a tampered table row would.
+        self._hashes: list[str] = []
 
     async def write(self, event: AuditEvent) -> None:
         """Append the event to `events`.
@@ -134,6 +158,41 @@ class MemoryAuditSink:
 
     async def flush(self) -> None:
         """Nothing to do: events are in `events` as soon as they are recorded."""
+
+    async def rows(
+        self, *, tenant: str | None = None, call_id: str | None = None, limit: int | None = None
+    ) -> list[AuditRow]:
+        """`events` as hash-chained rows (seq from 1), like `SqliteAuditSink.rows`.
+
+        Filtered rows keep their seq and hashes in the whole chain; ``limit`` keeps the first
+        ones. Works on a closed sink too (a test reads the trail after the runtime closed it).
+        """
+        # Late: the chain module builds on AuditEvent, defined here.
+        from frontdesk.audit._chain import GENESIS_HASH, AuditRow, chain_hash
+
+        if len(self._hashes) > len(self.events):
+            self._hashes.clear()  # events were removed: the list is a new chain
+        prev_hash = self._hashes[-1] if self._hashes else GENESIS_HASH
+        for seq in range(len(self._hashes) + 1, len(self.events) + 1):
+            prev_hash = chain_hash(prev_hash, seq, self.events[seq - 1])
+            self._hashes.append(prev_hash)
+        rows: list[AuditRow] = []
+        for index, event in enumerate(self.events):
+            if limit is not None and len(rows) >= limit:
+                break
+            if tenant is not None and event.tenant != tenant:
+                continue
+            if call_id is not None and event.call_id != call_id:
+                continue
+            prev_hash = self._hashes[index - 1] if index else GENESIS_HASH
+            rows.append(AuditRow(index + 1, event, prev_hash, self._hashes[index]))
+        return rows
+
+    async def verify(self) -> ChainReport:
+        """Verify the chain `rows` gives (an event changed in place shows as edited)."""
+        from frontdesk.audit._chain import verify_chain
+
+        return verify_chain(await self.rows())
 
     async def close(self) -> None:
         """Mark the sink closed."""

@@ -189,6 +189,12 @@ class SqliteAuditSink:
             result = await conn.execute(query)
             return [_row(r, strict=True) for r in result]
 
+    async def verify(self) -> ChainReport:
+        """Commit what is queued, then verify every stored row (damaged ones included)."""
+        await self.flush()
+        async with self._require_engine().connect() as conn:
+            return verify_chain(await _all_rows(conn))
+
     async def close(self) -> None:
         """Commit what is queued, then close the engine's connections; idempotent."""
         if self._engine is not None and not self._closed:

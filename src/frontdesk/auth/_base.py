@@ -39,6 +39,17 @@ class TokenAuth(httpx.Auth):
     def discovered(self, response: httpx.Response) -> None:
         """Take what discovery found."""
 
+    async def cached(self) -> AccessToken | None:
+        """The token held now, if any (no request is made)."""
+        return await self._cache.get(self._cache_key)
+
+    async def remember(self, response: httpx.Response) -> AccessToken:
+        """Keep the token a token request made outside a request's flow (the go-live check)."""
+        token = parse_token_response(response, now=self._clock())
+        async with self._lock:
+            await self._cache.set(self._cache_key, token)
+        return token
+
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:

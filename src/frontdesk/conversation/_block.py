@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from frontdesk.capture import Intent, mentioned_visit_type, parse_intents
 from frontdesk.conversation.outcomes import BlockName, Expecting, HandoffReason, Outcome
-from frontdesk.conversation.state import FIELDS, CallState, Source, Sourced
+from frontdesk.conversation.state import FIELDS, CallState, Source, Sourced, field_sources
 from frontdesk.ehr import Directory, EhrClient
 from frontdesk.eligibility import PVerifyClient
 from frontdesk.tenancy import TenantConfig
@@ -104,9 +104,19 @@ class BlockContext:
     def record(
         self, field: str, value: Any, *, source: Source, evidence: str | None = None
     ) -> None:
-        """Write a fact with its provenance; only fields the block declared it writes."""
+        """Write a fact with its provenance.
+
+        Only a field the block declared it writes, and only from a source the field declares
+        (`field_sources`): the flow map draws both, so neither may drift from the code.
+        """
         if field not in self.block.writes:
             raise AssertionError(f"{self.block.name} does not declare that it writes {field}")
+        declared = field_sources()[field]
+        if source not in declared:
+            raise AssertionError(
+                f"{self.block.name} records {field} from {source!r}; "
+                f"CallState.{field} does not declare that source (only {declared})"
+            )
         sourced = Sourced[Any](
             value=value, source=source, step=self.block.name, at=self.now, evidence=evidence
         )

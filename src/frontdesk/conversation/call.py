@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -89,3 +90,58 @@ class Call(BaseModel):
         if self.ended_at is None:
             return "in_progress"
         return "booked" if self.state.appointment is not None else "completed"
+
+
+def _field_view(value: Any) -> Any:
+    return value.model_dump(mode="json") if value is not None else None
+
+
+def call_view(call: Call) -> dict[str, Any]:
+    """`GET /v1/calls/{id}`: transcript, state with provenance, outcome, EHR transactions."""
+    counts: collections.Counter[tuple[str, str]] = collections.Counter(
+        (t.operation, t.tier) for t in call.transactions
+    )
+    state = {
+        name: _field_view(getattr(call.state, name))
+        for name in type(call.state).model_fields
+        if name not in ("call_id", "tenant")
+    }
+    return {
+        "id": call.id,
+        "tenant": call.tenant,
+        "channel": call.channel,
+        "started_at": call.started_at.isoformat(),
+        "ended_at": call.ended_at.isoformat() if call.ended_at else None,
+        "outcome": call.outcome,
+        "handoff": call.handoff.model_dump() if call.handoff else None,
+        "staff_tasks": call.staff_tasks,
+        "expecting": call.progress.expecting,
+        "transcript": [t.model_dump(mode="json") for t in call.transcript],
+        "state": state,
+        "transactions": [
+            {"operation": op, "tier": tier, "count": n} for (op, tier), n in counts.items()
+        ],
+        "ehr_requests": [
+            {
+                "at": t.at.isoformat(),
+                "operation": t.operation,
+                "tier": t.tier,
+                "method": t.method,
+                "resource": f"{t.resource_type}/{t.resource_id}"
+                if t.resource_id
+                else t.resource_type,
+                "status": t.status,
+                "outcome": t.outcome,
+                "latency_ms": t.latency_ms,
+                "attempt": t.attempt,
+            }
+            for t in call.transactions
+        ],
+        "timings": [
+            {"total_ms": t.total_ms, "ehr_ms": t.ehr_ms, "own_ms": round(t.own_ms, 3)}
+            for t in call.timings
+        ],
+        "speech_timings": [
+            {**t.model_dump(), "first_audio_ms": round(t.first_audio_ms, 3)} for t in call.speech
+        ],
+    }

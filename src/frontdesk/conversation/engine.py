@@ -8,6 +8,7 @@ what happens next; nothing a block raises ever leaves the caller in silence.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import datetime as dt
 import secrets
@@ -112,6 +113,28 @@ def handoff_summary(state: CallState, reason: HandoffReason) -> str:
     if state.appointment is not None:
         parts.append(f"Booked: Appointment/{state.appointment.value.id}.")
     return " ".join(parts)
+
+
+def call_purpose(call: Call) -> dict[str, str]:
+    """What a call was for, for its CALL_ENDED audit event: identifiers only, never words.
+
+    ``intents``: what the caller asked for, in order (``"book,cancel"``); ``done``: those whose
+    flow ran to its end; ``new_patient``: whether a provisional chart was made on the call.
+    """
+    progress = call.progress
+    asked = list(progress.done)
+    if progress.intent is not None:
+        asked.append(progress.intent.intent.value)
+    queued = [pending.intent.value for pending in progress.intents]
+    # An intent the EHR cannot serve leaves the queue as the call hands off; the caller's
+    # latest request (state.intents) still names it, and it was next in line.
+    latest = call.state.intents.value if call.state.intents is not None else ()
+    dropped = collections.Counter(i.value for i in latest) - collections.Counter(asked + queued)
+    return {
+        "intents": ",".join([*asked, *dropped.elements(), *queued]),
+        "done": ",".join(progress.done),
+        "new_patient": "true" if progress.registered_new else "false",
+    }
 
 
 #: Handoffs that go to the clinical line, and to billing, when the practice has one.
@@ -433,7 +456,9 @@ class Engine:
             self._audit_event(
                 call, AuditAction.HANDOFF, "call.handoff", "ok", detail={"reason": reason.value}
             )
-        self._audit_event(call, AuditAction.CALL_ENDED, "call.end", call.outcome)
+        self._audit_event(
+            call, AuditAction.CALL_ENDED, "call.end", call.outcome, detail=call_purpose(call)
+        )
         return await self._reply(call, lines, expecting=None, handoff=call.handoff)
 
     def _audit_event(

@@ -1,4 +1,4 @@
-"""Transaction cost model: the API catalog with its badges, and the monthly estimate."""
+"""Transaction cost model: the API catalog, the monthly estimate, and what real calls measured."""
 
 from frontdesk.costs._catalog import Access, ApiOperation, Pricing, Tier, catalog, operation
 from frontdesk.costs._estimate import (
@@ -13,6 +13,7 @@ from frontdesk.costs._estimate import (
     estimate,
     parse_prices,
 )
+from frontdesk.costs._measured import Measured, OperationMeasure, measure
 
 __all__ = [
     "PLATFORMS",
@@ -20,7 +21,9 @@ __all__ = [
     "Access",
     "ApiOperation",
     "Estimate",
+    "Measured",
     "OperationEstimate",
+    "OperationMeasure",
     "Platform",
     "Pricing",
     "Scenario",
@@ -29,6 +32,7 @@ __all__ = [
     "calls_per_conversation",
     "catalog",
     "estimate",
+    "measure",
     "operation",
     "parse_prices",
 ]

@@ -1,6 +1,8 @@
 """Tenants: the deployment file, validated at boot, and the services built from it."""
 
 from frontdesk.tenancy._config import (
+    ConsoleAdmin,
+    ConsoleConfig,
     Deployment,
     EhrConfig,
     EpicEhr,
@@ -31,6 +33,8 @@ from frontdesk.tenancy._registry import (
 
 __all__ = [
     "EMBEDDED_SANDBOX",
+    "ConsoleAdmin",
+    "ConsoleConfig",
     "Deployment",
     "EhrConfig",
     "EpicEhr",

@@ -322,11 +322,43 @@ class PhoneConfig(_Strict):
     speech: VoiceConfig = Field(default_factory=VoiceConfig)
 
 
+class ConsoleAdmin(_Strict):
+    """Someone who may sign in to the console (`frontdesk console hash-password` makes the hash)."""
+
+    username: Annotated[str, Field(min_length=1, max_length=64)]
+    password_hash: Annotated[SecretStr, Field(description="scrypt$n$r$p$salt$hash")]
+
+    @field_validator("password_hash")
+    @classmethod
+    def _scrypt(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().startswith("scrypt$"):
+            raise ValueError("expected an scrypt hash from `frontdesk console hash-password`")
+        return value
+
+
+class ConsoleConfig(_Strict):
+    """Who may open the console: admin accounts, a shared token, or both.
+
+    With neither (the demo), the server makes a one-time token at start and prints it.
+    """
+
+    admins: list[ConsoleAdmin] = Field(default_factory=list)
+    token: SecretStr | None = Field(default=None, description="at least 24 characters")
+
+    @field_validator("token")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 24:
+            raise ValueError("the console token must be at least 24 characters")
+        return value
+
+
 class Deployment(_Strict):
     """Everything one frontdesk deployment serves."""
 
     tenants: Annotated[list[TenantConfig], Field(min_length=1)]
     phone: PhoneConfig = Field(default_factory=PhoneConfig)
+    console: ConsoleConfig = Field(default_factory=ConsoleConfig)
 
     @model_validator(mode="after")
     def _unique(self) -> Self:

@@ -40,7 +40,7 @@ PER_INTENT = (
 @block(
     reads=("patient", "intents"),
     writes=PER_INTENT,
-    goes_to=("choose_provider", "find_appointment", "check_caller", "wrap_up"),
+    goes_to=(*dict.fromkeys(flow.blocks[0] for flow in FLOWS.values()), "wrap_up"),
     handoffs=(HandoffReason.UNSUPPORTED_REQUEST,),
 )
 async def next_intent(ctx: BlockContext, heard: Heard | None) -> Outcome:
