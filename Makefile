@@ -27,7 +27,7 @@ test: $(STAMP) generic-fhir-server
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
-	$(BIN)/pytest
+	FRONTDESK_REQUIRE_SERVICES=1 $(BIN)/pytest
 
 chat: $(STAMP)
 	$(BIN)/frontdesk chat --to +15615550100
@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/transactions.py
 	$(BIN)/python bench/safety.py
 	$(BIN)/python bench/voice.py
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -25,9 +25,11 @@ app = typer.Typer(
 )
 sandbox_app = typer.Typer(help="The sandbox EHR (ModMed-style firms, Epic-style orgs) on its own.")
 audit_app = typer.Typer(help="The audit trail.")
+db_app = typer.Typer(help="The PostgreSQL database.")
 keys_app = typer.Typer(help="Signing keys for Epic and other SMART Backend Services servers.")
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(audit_app, name="audit")
+app.add_typer(db_app, name="db")
 console_app = typer.Typer(help="The web console at /console.")
 app.add_typer(keys_app, name="keys")
 app.add_typer(console_app, name="console")
@@ -56,6 +58,8 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
                 port=port,
                 log_config=None,
                 ws_max_size=MAX_MESSAGE_CHARS * 4,  # a media-stream message, never megabytes
+                timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+                timeout_keep_alive=KEEP_ALIVE_S,
             )
         )
         console.print(f"[bold]frontdesk[/] on http://{host}:{port}  (API docs: /docs)")
@@ -76,20 +80,62 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
         await runtime.aclose()
 
 
+#: On SIGTERM, turns in flight get this long to finish before the worker exits.
+GRACEFUL_SHUTDOWN_S = 15
+#: Idle keep-alive connections stay open this long: longer than a caller's pause between turns
+#: and than a load balancer's idle timeout, so a reused connection is never closed under a turn.
+KEEP_ALIVE_S = 75
+
+
 @app.command()
 def serve(
     config: ConfigOption = None,
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8080,
+    workers: Annotated[
+        int, typer.Option(min=1, help="worker processes (more than one needs Redis)")
+    ] = 1,
 ) -> None:
     """Run the agent (and, for the demo, the embedded sandbox EHR)."""
     settings = _settings(config)
     configure_logging(level=settings.log_level, json=settings.log_json)
+    if workers > 1:
+        _serve_workers(settings, host, port, workers)
+        return
     try:
         asyncio.run(_serve(settings, host, port))
     except ConfigurationError as exc:
         console.print(f"[red]configuration error:[/] {exc}")
         raise typer.Exit(2) from None
+
+
+def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> None:
+    """Several worker processes on one port; each builds its own runtime from the environment."""
+    import os
+
+    if not settings.redis_url:
+        console.print("[red]--workers needs FRONTDESK_REDIS_URL[/]: calls must be shared")
+        raise typer.Exit(2)
+    if settings.sandbox:
+        console.print(
+            "[red]--workers needs FRONTDESK_SANDBOX=false[/]: each worker would embed its own "
+            "sandbox EHR. Run `frontdesk sandbox` and serve `frontdesk sandbox deployment`."
+        )
+        raise typer.Exit(2)
+    if settings.config is not None:
+        os.environ["FRONTDESK_CONFIG"] = str(settings.config.resolve())
+    console.print(f"[bold]frontdesk[/] on http://{host}:{port} with {workers} workers")
+    uvicorn.run(
+        "frontdesk.api:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,
+        ws_max_size=MAX_MESSAGE_CHARS * 4,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+        timeout_keep_alive=KEEP_ALIVE_S,
+    )
 
 
 class _Remote:
@@ -288,6 +334,21 @@ def sandbox(
     uvicorn.run(sandbox.app, host=host, port=port, log_config=None)
 
 
+@sandbox_app.command("deployment")
+def sandbox_deployment(
+    url: Annotated[str, typer.Option(help="the sandbox running on its own")] = (
+        "http://127.0.0.1:8090"
+    ),
+) -> None:
+    """Print a deployment whose ModMed practices use a sandbox running on its own.
+
+    Several workers serving it share one EHR: `frontdesk sandbox deployment > shared.yaml`.
+    """
+    from frontdesk.testing import remote_sandbox_yaml
+
+    sys.stdout.write(remote_sandbox_yaml(url))
+
+
 @sandbox_app.command("load")
 def sandbox_load(
     file: Annotated[Path, typer.Argument(help="a FHIR R4 transaction or batch Bundle (JSON)")],
@@ -325,6 +386,34 @@ def audit_verify(
         console.print(f"[red]row {problem.seq}: {problem.kind}[/] — {problem.message}")
     console.print(f"[red]{len(report.problems)} problem(s)[/] in {report.rows_checked} rows")
     raise typer.Exit(1)
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    url: Annotated[
+        str | None, typer.Option(help="PostgreSQL URL (default: FRONTDESK_DATABASE_URL)")
+    ] = None,
+) -> None:
+    """Migrate the database to the newest schema; idempotent. Run it as the database's owner.
+
+    It creates the append-only audit trail and the `frontdesk_app` role workers connect as.
+    """
+    from sqlalchemy import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from frontdesk.migrations import upgrade
+
+    target = url or Settings().database_url
+    if not target:
+        console.print("[red]no database: pass --url or set FRONTDESK_DATABASE_URL[/]")
+        raise typer.Exit(2)
+    shown = make_url(target).render_as_string(hide_password=True)
+    try:
+        asyncio.run(upgrade(target))
+    except (OSError, SQLAlchemyError) as exc:
+        console.print(f"[red]cannot upgrade {shown}: {exc}[/]")
+        raise typer.Exit(1) from None
+    console.print(f"[green]database up to date[/]: {shown}")
 
 
 @console_app.command("hash-password")

@@ -5,6 +5,9 @@ httpx extensions. `MeteredTransport` wraps the real transport of a tenant's clie
 requests made inside `httpx.Auth` flows are metered as well as FHIR calls. What a call spent
 is collected in the `CallLedger` bound to the running turn (a context variable), which is how
 `GET /v1/calls/{id}` lists a call's EHR transactions.
+
+It also feeds the Prometheus metrics served at `GET /metrics`: requests by tenant, operation
+and outcome, their latency, and token refreshes by tenant.
 """
 
 from __future__ import annotations
@@ -18,11 +21,43 @@ import time
 from collections.abc import Iterator, Sequence
 
 import httpx
+from prometheus_client import Counter, Histogram
 
 from frontdesk.audit import AuditAction, AuditEvent, AuditSink
 from frontdesk.costs import operation as catalogued
 
 EXTENSION = "frontdesk.operation"
+
+#: Seconds, from a cached sandbox read to an EHR at the end of its tether.
+BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0)
+
+REQUESTS = Counter(
+    "frontdesk_ehr_requests_total",
+    "Outbound EHR and payer requests by tenant, catalog operation and outcome"
+    " (circuit_open: refused by the tenant's breaker, never sent).",
+    ["tenant", "operation", "outcome"],
+)
+REQUEST_SECONDS = Histogram(
+    "frontdesk_ehr_request_seconds",
+    "Latency of outbound EHR and payer requests by tenant and catalog operation.",
+    ["tenant", "operation"],
+    buckets=BUCKETS,
+)
+TOKEN_REFRESHES = Counter(
+    "frontdesk_token_refreshes_total",
+    "Token requests (EHR and payer token endpoints) by tenant, operation and outcome.",
+    ["tenant", "operation", "outcome"],
+)
+
+
+def is_token_operation(name: str) -> bool:
+    """Whether a catalogued operation fetches an access token."""
+    return name.endswith((".oauth2.grant", ".token"))
+
+
+def record_short_circuit(tenant: str, operation: str) -> None:
+    """Count a request the tenant's circuit breaker refused (it was never sent)."""
+    REQUESTS.labels(tenant, operation, "circuit_open").inc()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -199,7 +234,10 @@ class MeteredTransport(httpx.AsyncBaseTransport):
                     attempt=op.attempt,
                 )
             )
-        if op.name.endswith((".oauth2.grant", ".token")):
+        REQUESTS.labels(self._tenant, op.name, outcome).inc()
+        REQUEST_SECONDS.labels(self._tenant, op.name).observe(latency_ms / 1000)
+        if is_token_operation(op.name):
+            TOKEN_REFRESHES.labels(self._tenant, op.name, outcome).inc()
             action = AuditAction.AUTH
         elif entry.access == "write":
             action = AuditAction.EHR_WRITE

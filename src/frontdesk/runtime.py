@@ -7,21 +7,24 @@ import gc
 from pathlib import Path
 
 import httpx
+import redis.asyncio as aioredis
 from pydantic import SecretStr
 
-from frontdesk.audit import AuditTrail, SqliteAuditSink
-from frontdesk.auth import MemoryTokenCache, TokenCache, utc_now
+from frontdesk.audit import AuditTrail, PostgresAuditSink, SqliteAuditSink
+from frontdesk.auth import MemoryTokenCache, RedisTokenCache, TokenCache, utc_now
 from frontdesk.console._access import ConsoleAccess
 from frontdesk.conversation.engine import Clock, Engine
+from frontdesk.limits import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from frontdesk.sandbox import Sandbox, create_sandbox
 from frontdesk.settings import Settings
-from frontdesk.store import CallStore, MemoryCallStore
+from frontdesk.store import CallStore, MemoryCallStore, RedisCallStore
 from frontdesk.tenancy import (
     Deployment,
     TenantRegistry,
     TransportFactory,
     build_registry,
     read_deployment,
+    require_production,
 )
 from frontdesk.voice._routes import PhoneLine
 
@@ -46,6 +49,8 @@ class Runtime:
     sandbox: Sandbox | None
     console: ConsoleAccess
     phone: PhoneLine | None = None
+    redis: aioredis.Redis | None = None
+    limiter: RateLimiter = dataclasses.field(default_factory=MemoryRateLimiter)
 
     @classmethod
     async def start(
@@ -60,14 +65,18 @@ class Runtime:
     ) -> Runtime:
         """Validate the deployment, start the sandbox and audit trail, build every tenant."""
         deployment = deployment or read_deployment(settings.config)
+        if settings.environment == "production":
+            require_production(deployment, settings)
         if sandbox is None and settings.sandbox:
             sandbox = create_sandbox(anchor=settings.sandbox_anchor)
         if audit is None:
-            _sqlite_parent(settings.audit_url)
-            sqlite = SqliteAuditSink(settings.audit_url)
-            await sqlite.open()
-            audit = sqlite
-        tokens = MemoryTokenCache()
+            audit = await _open_audit(settings)
+        redis = aioredis.Redis.from_url(settings.redis_url) if settings.redis_url else None
+        tokens: TokenCache = (
+            RedisTokenCache(redis, prefix=f"{settings.redis_prefix}token:")
+            if redis is not None
+            else MemoryTokenCache()
+        )
         try:
             tenants = build_registry(
                 deployment, audit=audit, tokens=tokens, sandbox=sandbox, transport=transport
@@ -75,7 +84,11 @@ class Runtime:
         except BaseException:
             await audit.close()
             raise
-        store = MemoryCallStore()
+        store: CallStore = (
+            RedisCallStore(redis, prefix=settings.redis_prefix)
+            if redis is not None
+            else MemoryCallStore()
+        )
         engine = Engine(tenants, store, audit, clock=clock or utc_now)
         phone = _phone_line(deployment, engine, tenants, sandbox)
         console = ConsoleAccess.from_config(
@@ -83,7 +96,24 @@ class Runtime:
             token=_reveal(settings.console_token),
             secret=_reveal(settings.console_secret),
         )
-        return cls(deployment, tenants, engine, audit, store, tokens, sandbox, console, phone)
+        limiter: RateLimiter = (
+            RedisRateLimiter(redis, prefix=settings.redis_prefix)
+            if redis is not None
+            else MemoryRateLimiter()
+        )
+        return cls(
+            deployment,
+            tenants,
+            engine,
+            audit,
+            store,
+            tokens,
+            sandbox,
+            console,
+            phone,
+            redis,
+            limiter,
+        )
 
     @staticmethod
     def settle() -> None:
@@ -102,6 +132,36 @@ class Runtime:
         if self.phone is not None:
             await self.phone.aclose()
         await self.audit.close()
+        if self.redis is not None:
+            await self.redis.aclose()
+
+    async def readiness(self) -> dict[str, str]:
+        """Each backend this process needs, "ok" or what is wrong (for `/readyz`)."""
+        checks: dict[str, str] = {}
+        try:
+            await self.audit.rows(limit=1)
+            checks["audit"] = "ok"
+        except Exception as exc:  # any failure means "not ready", said plainly
+            checks["audit"] = type(exc).__name__
+        if self.redis is not None:
+            try:
+                await self.redis.ping()  # type: ignore[misc]  # redis-py types sync and async alike
+                checks["redis"] = "ok"
+            except Exception as exc:
+                checks["redis"] = type(exc).__name__
+        return checks
+
+
+async def _open_audit(settings: Settings) -> AuditTrail:
+    """PostgreSQL when `database_url` is set, else the SQLite file at `audit_url`."""
+    if settings.database_url:
+        postgres = PostgresAuditSink(settings.database_url)
+        await postgres.open()
+        return postgres
+    _sqlite_parent(settings.audit_url)
+    sqlite = SqliteAuditSink(settings.audit_url)
+    await sqlite.open()
+    return sqlite
 
 
 def _reveal(value: SecretStr | None) -> str | None:

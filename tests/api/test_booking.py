@@ -15,10 +15,16 @@ MARIA = ("Maria Garcia Lopez", "March third nineteen eighty five")
 
 
 async def book(
-    client: httpx.AsyncClient, name: str, birth: str, *, provider: str, when: str
+    client: httpx.AsyncClient,
+    name: str,
+    birth: str,
+    *,
+    provider: str,
+    when: str,
+    ani: str = "+1 202 555 0147",  # no chart has this number
 ) -> ScriptedCaller:
     """Run the whole booking script and return the caller (call not yet ended)."""
-    caller = ScriptedCaller(client, to=BOCA, ani="+1 202 555 0147")  # no chart has this number
+    caller = ScriptedCaller(client, to=BOCA, ani=ani)
     await caller.dial()
     assert caller.expecting == "intent"
     await caller.say("Hi, I'd like to book an appointment")

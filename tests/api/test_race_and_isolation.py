@@ -16,8 +16,15 @@ async def test_twenty_callers_race_for_one_slot(client: httpx.AsyncClient) -> No
     """20 callers confirm the same slot at once: one Appointment, 19 offered other times."""
     callers = await asyncio.gather(
         *(
-            book(client, *MARIA, provider="no preference", when="next Tuesday afternoon")
-            for _ in range(20)
+            # Twenty phones: one number may start only a few calls a minute (rate limits).
+            book(
+                client,
+                *MARIA,
+                provider="no preference",
+                when="next Tuesday afternoon",
+                ani=f"+1 202 555 01{i:02d}",
+            )
+            for i in range(20)
         )
     )
     firsts = set()

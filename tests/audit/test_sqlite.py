@@ -5,6 +5,7 @@ import json
 import pathlib
 import shutil
 import sqlite3
+import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
@@ -367,6 +368,14 @@ async def test_close_lets_waiting_writes_finish(db_path: pathlib.Path) -> None:
 async def test_verify_never_creates_a_database(tmp_path: pathlib.Path) -> None:
     """Verifying a path with no database fails instead of creating an empty, valid one."""
     missing = tmp_path / "nope.db"
+    before = set(threading.enumerate())
     with pytest.raises(sqlalchemy.exc.OperationalError):
         await verify_database(url_for(missing))
     assert not exists(missing)
+    # aiosqlite stops the failed connection's thread without awaiting it; the thread then
+    # reports to this loop, which must still be running (else "Event loop is closed").
+    workers = set(threading.enumerate()) - before
+    for _ in range(500):
+        if not any(worker.is_alive() for worker in workers):
+            break
+        await asyncio.sleep(0.01)

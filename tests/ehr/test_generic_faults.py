@@ -205,15 +205,15 @@ async def test_a_server_guarding_its_slots_answers_409() -> None:
         await connector(fake).book(REQUEST)
 
 
-async def test_create_failing_twice_is_unavailable() -> None:
-    """A create that fails, and whose conditional retry fails too, is Unavailable; no third."""
+async def test_create_failing_every_time_is_unavailable() -> None:
+    """A conditional create failing on every try is Unavailable after two retries; no fourth."""
     fake = FakeFhir(**{"POST Appointment": lambda r: httpx.Response(503)})
 
     with pytest.raises(Unavailable):
         await connector(fake).book(REQUEST)
 
     creates = fake.sent("POST", "Appointment")
-    assert [c.extensions["frontdesk.operation"].attempt for c in creates] == [1, 2]
+    assert [c.extensions["frontdesk.operation"].attempt for c in creates] == [1, 2, 3]
     assert all("If-None-Exist" in c.headers for c in creates)
 
 
@@ -301,7 +301,7 @@ async def test_a_lost_race_is_a_conflict_even_if_cleanup_fails() -> None:
         await connector(fake).book(REQUEST)
 
     assert "lost_booking_not_cancelled" in [e["event"] for e in logs]
-    assert len(fake.sent("PUT", "Appointment")) == 1
+    assert len(fake.sent("PUT", "Appointment")) == 3  # a PUT is idempotent: two retries
 
 
 async def test_replaying_a_key_whose_booking_was_cancelled_is_a_conflict() -> None:
@@ -340,5 +340,5 @@ async def test_cancel_stands_when_the_slot_cannot_be_freed() -> None:
 
     [cancel] = fake.sent("PUT", "Appointment")
     assert json.loads(cancel.content)["status"] == "cancelled"
-    assert len(fake.sent("PUT", "Slot")) == 2  # one retry after re-reading the Slot
+    assert len(fake.sent("PUT", "Slot")) == 3  # two retries, each after re-reading the Slot
     assert "slot_not_released" in [e["event"] for e in logs]

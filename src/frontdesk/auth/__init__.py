@@ -10,6 +10,7 @@ from frontdesk.auth._keys import (
     public_jwk,
 )
 from frontdesk.auth._password import ModMedPasswordAuth
+from frontdesk.auth._redis import RedisTokenCache
 from frontdesk.auth._smart import ASSERTION_TYPE, SmartBackendAuth, client_assertion
 from frontdesk.auth._tokens import (
     AccessToken,
@@ -26,6 +27,7 @@ __all__ = [
     "Clock",
     "MemoryTokenCache",
     "ModMedPasswordAuth",
+    "RedisTokenCache",
     "SmartBackendAuth",
     "TokenAuth",
     "TokenCache",

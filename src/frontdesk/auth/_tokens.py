@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Protocol
 
 import httpx
@@ -40,7 +41,7 @@ class AccessToken:
 
 
 class TokenCache(Protocol):
-    """Where tokens live between requests (in-process now; Redis for several workers)."""
+    """Where tokens live between requests: in this process, or in Redis for several workers."""
 
     async def get(self, key: str) -> AccessToken | None:
         """The cached token for `key`, if any."""
@@ -52,6 +53,14 @@ class TokenCache(Protocol):
 
     async def discard(self, key: str, token: AccessToken) -> None:
         """Forget `token`, unless it was already replaced by a newer one."""
+        ...
+
+    def refreshing(self, key: str) -> contextlib.AbstractAsyncContextManager[None]:
+        """Held while one worker fetches the token for `key`, so the others wait for it.
+
+        `TokenAuth` already single-flights within a process; a cache shared by several
+        processes makes that hold across them. Whoever gets in next reads the cache again.
+        """
         ...
 
 
@@ -73,6 +82,11 @@ class MemoryTokenCache:
         """Forget `token`, unless it was already replaced by a newer one."""
         if self._tokens.get(key) == token:
             del self._tokens[key]
+
+    @contextlib.asynccontextmanager
+    async def refreshing(self, key: str) -> AsyncIterator[None]:
+        """Nothing to hold: one process, and `TokenAuth` single-flights within it."""
+        yield
 
 
 def parse_token_response(response: httpx.Response, *, now: dt.datetime) -> AccessToken:

@@ -8,6 +8,7 @@ read one after another, the way people dictate a number rather than say an amoun
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 
 from text_to_num import alpha2digit
@@ -69,8 +70,19 @@ def spoken_digits(text: str, *, language: str = "en") -> str:
         text: What the caller said or keyed.
         language: The caller's language.
     """
-    tokens = _TOKEN.findall(fold(text))
+    tokens = [_ascii(t) for t in _TOKEN.findall(fold(text))]
     return "".join(t for t in number_words(tokens, language=language) if t.isdigit())
+
+
+def _ascii(token: str) -> str:
+    """Digits of any script ("٣", "३") as ASCII ones; words as they are.
+
+    The token pattern matches every script's digits, and what reads them next (the ZIP
+    lookup, E.164) wants ASCII: the ZIP lookup panicked on "1٣921".
+    """
+    if token.isascii():
+        return token
+    return "".join(str(unicodedata.decimal(c, c)) for c in token)
 
 
 def _segments(tokens: list[str], lang: str) -> list[list[str]]:

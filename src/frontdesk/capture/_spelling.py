@@ -277,8 +277,11 @@ def parse_spelled(text: str, *, language: str = "en") -> str | None:
 def letter_at(tokens: Sequence[str], i: int, *, language: str = "en") -> Letter | None:
     """The letter said at `tokens[i]` ("w", "w as in william", "double a", "be larga"), if any.
 
-    Letter names that are everyday words ("you", "see", "de") are not read here.
+    Letter names that are everyday words ("you", "see", "de") are not read here; past the
+    last token there is no letter ("one two three double" ends on a dangling "double").
     """
+    if not 0 <= i < len(tokens):
+        return None
     unit = _unit_at(tokens, i, language_code(language))
     if unit is None or unit.weak or not unit.value.isalpha():
         return None

@@ -4,6 +4,12 @@ A turn: take the call's lock, hand the caller's words to the current block, foll
 outcomes until a block waits for the caller (`AskAgain`) or the call ends (`Handoff`, `Done`),
 render what to say, and store the call. EHR failures become a handoff with the caller told
 what happens next; nothing a block raises ever leaves the caller in silence.
+
+Each turn carries a retry budget (`frontdesk.ehr.bind_turn`): all the EHR retrying the turn
+does fits in it, so a sick EHR costs the caller seconds, not minutes. When the tenant's EHR
+circuit breaker is open, a block that needs the EHR is not run at all: the caller hears at
+once that the message is taken and staff will call back, and the call ends in the usual
+`ehr_unavailable` handoff, with a task for staff.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from collections.abc import Callable
 from typing import assert_never
 
 import structlog
+from prometheus_client import Counter, Histogram
 
 from frontdesk import conversation
 from frontdesk.audit import AuditAction, AuditEvent, AuditSink
@@ -28,7 +35,7 @@ from frontdesk.capture import (
     parse_intents,
 )
 from frontdesk.conversation import flows, prompts
-from frontdesk.conversation._block import BLOCKS, BlockContext, Heard
+from frontdesk.conversation._block import BLOCKS, Block, BlockContext, Heard
 from frontdesk.conversation.call import Call, HandoffInfo, SpeechTiming, Turn, TurnTiming
 from frontdesk.conversation.outcomes import (
     AskAgain,
@@ -42,7 +49,7 @@ from frontdesk.conversation.outcomes import (
     say,
 )
 from frontdesk.conversation.state import CallState, Sourced
-from frontdesk.ehr import EhrError
+from frontdesk.ehr import BreakerState, CircuitOpen, EhrError, Endpoint, bind_turn, endpoint_of
 from frontdesk.metering import CallLedger, bind_call, busy_ms
 from frontdesk.safety import RedFlag, red_flag_set
 from frontdesk.store import CallStore
@@ -58,6 +65,18 @@ MAX_SILENCES = 3
 LANGUAGE_TURNS = 2
 
 Clock = Callable[[], dt.datetime]
+
+TURNS = Counter(
+    "frontdesk_turns_total",
+    "Conversation turns by tenant and how they ended (continued, ended, handoff).",
+    ["tenant", "outcome"],
+)
+TURN_SECONDS = Histogram(
+    "frontdesk_turn_seconds",
+    "The engine's time per turn (EHR included), by tenant.",
+    ["tenant"],
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0),
+)
 
 
 class UnknownNumber(LookupError):
@@ -149,6 +168,22 @@ def destination(reason: HandoffReason, escalation: Escalation) -> tuple[str, str
     if reason in BILLING and escalation.billing:
         return escalation.billing, "transfer_billing"
     return escalation.front_desk, "transfer"
+
+
+def _ehr_circuit_open(tenant: TenantServices, block: Block) -> bool:
+    """Whether the block needs the EHR and the tenant's EHR breaker refuses requests now."""
+    breakers = tenant.breakers
+    if breakers is None or breakers.ehr.state is not BreakerState.OPEN:
+        return False
+    return any(endpoint_of(op) is Endpoint.EHR for op in block.operations)
+
+
+def _ehr_down(call: Call, block: Block) -> Handoff:
+    """The fallback while the EHR's breaker is open: a message for staff, who call back."""
+    task = f"call the caller back: the EHR was not answering (circuit open) at {block.name}"
+    if task not in call.staff_tasks:
+        call.staff_tasks.append(task)
+    return Handoff(HandoffReason.EHR_UNAVAILABLE, (say("ehr_unavailable"), say("ehr_callback")))
 
 
 class Engine:
@@ -245,12 +280,15 @@ class Engine:
             ledger = CallLedger(call.id, call.transactions)
             already = len(call.transactions)
             with structlog.contextvars.bound_contextvars(call_id=call.id, tenant=call.tenant):
-                with bind_call(ledger):
+                with bind_call(ledger), bind_turn():
                     reply = await self._run(call, tenant, heard)
                 timing = TurnTiming(
                     total_ms=round((time.perf_counter() - started) * 1000, 3),
                     ehr_ms=round(busy_ms(call.transactions[already:]), 3),
                 )
+                outcome = "handoff" if reply.handoff else "ended" if reply.ended else "continued"
+                TURNS.labels(call.tenant, outcome).inc()
+                TURN_SECONDS.labels(call.tenant).observe(timing.total_ms / 1000)
                 call.timings.append(timing)
                 reply = dataclasses.replace(reply, ehr_ms=timing.ehr_ms)
                 log.info(
@@ -398,6 +436,9 @@ class Engine:
 
     async def _step(self, call: Call, tenant: TenantServices, heard: Heard | None) -> Outcome:
         block = BLOCKS[call.progress.block]
+        if _ehr_circuit_open(tenant, block):
+            log.warning("ehr_circuit_open", block=block.name)
+            return _ehr_down(call, block)
         ctx = BlockContext(
             state=call.state,
             progress=call.progress,
@@ -410,6 +451,9 @@ class Engine:
         )
         try:
             return await block.run(ctx, heard if call.progress.entered else None)
+        except CircuitOpen as exc:
+            log.warning("ehr_circuit_open", block=block.name, endpoint=exc.endpoint)
+            return _ehr_down(call, block)
         except EhrError as exc:
             log.warning("ehr_failed", block=block.name, error=type(exc).__name__, status=exc.status)
             return Handoff(HandoffReason.EHR_UNAVAILABLE, (say("ehr_unavailable"),))

@@ -1,5 +1,19 @@
-"""The EHR seam: one protocol, domain records and an error tree; connectors behind it."""
+"""The EHR seam: one protocol, domain records and an error tree; connectors behind it.
 
+Also what keeps a sick EHR from hurting callers: the retry policy and per-turn budget
+(`RetryPolicy`, `TurnBudget`, `bind_turn`) and the per-tenant circuit breakers
+(`TenantBreakers`, `BreakerTransport`).
+"""
+
+from frontdesk.ehr._breaker import (
+    BreakerPolicy,
+    BreakerState,
+    BreakerTransport,
+    CircuitBreaker,
+    Endpoint,
+    TenantBreakers,
+    endpoint_of,
+)
 from frontdesk.ehr._controlled import (
     CONTROLLED_SUBSTANCES,
     ControlledSubstance,
@@ -8,6 +22,7 @@ from frontdesk.ehr._controlled import (
 )
 from frontdesk.ehr._errors import (
     AuthError,
+    CircuitOpen,
     ConfigurationError,
     Conflict,
     EhrError,
@@ -41,6 +56,15 @@ from frontdesk.ehr._records import (
     SlotQuery,
     VisitType,
 )
+from frontdesk.ehr._retry import (
+    RetryPolicy,
+    TurnBudget,
+    Verdict,
+    bind_turn,
+    current_budget,
+    retry,
+    write_once,
+)
 
 __all__ = [
     "CONTROLLED_SUBSTANCES",
@@ -48,7 +72,12 @@ __all__ = [
     "AppointmentStatus",
     "AuthError",
     "BookingRequest",
+    "BreakerPolicy",
+    "BreakerState",
+    "BreakerTransport",
     "Capability",
+    "CircuitBreaker",
+    "CircuitOpen",
     "ConfigurationError",
     "Conflict",
     "ControlledSubstance",
@@ -56,6 +85,7 @@ __all__ = [
     "Directory",
     "EhrClient",
     "EhrError",
+    "Endpoint",
     "FrontDeskError",
     "InvalidRequest",
     "InvalidResponse",
@@ -72,11 +102,20 @@ __all__ = [
     "RefillReceipt",
     "RefillRequest",
     "RelatedPerson",
+    "RetryPolicy",
     "Slot",
     "SlotQuery",
+    "TenantBreakers",
+    "TurnBudget",
     "Unavailable",
     "Unsupported",
+    "Verdict",
     "VisitType",
+    "bind_turn",
     "controlled_matches",
     "controlled_schedule",
+    "current_budget",
+    "endpoint_of",
+    "retry",
+    "write_once",
 ]

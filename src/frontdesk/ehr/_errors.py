@@ -6,6 +6,7 @@ Our exception hierarchy::
       x ConfigurationError     raised at boot, never mid-call
       x EhrError               anything an EHR connector raises
         + Unavailable          timeout, connection failure, 5xx, 429; safe to retry reads
+          - CircuitOpen        the tenant's breaker is open: nothing was sent (never retried)
         + AuthError            token endpoint refused us, or 401/403 after one refresh
         + NotFound             404 / unknown id
         + InvalidRequest       other 4xx; carries the OperationOutcome when there is one
@@ -64,6 +65,22 @@ class Unavailable(EhrError):
     ) -> None:
         super().__init__(message, status=status, outcome=outcome)
         self.retry_after = retry_after
+
+
+class CircuitOpen(Unavailable):
+    """The tenant's circuit breaker for this endpoint is open: the request was never sent.
+
+    Attributes:
+        tenant: The tenant whose breaker refused.
+        endpoint: Which of its endpoints (``ehr``, ``token``, ``payer``).
+        retry_in: Seconds until the breaker lets a probe through.
+    """
+
+    def __init__(self, tenant: str, endpoint: str, *, retry_in: float) -> None:
+        super().__init__(f"{endpoint} circuit open for tenant {tenant!r}")
+        self.tenant = tenant
+        self.endpoint = endpoint
+        self.retry_in = retry_in
 
 
 class AuthError(EhrError):

@@ -3,9 +3,10 @@
 The client's base URL is pVerify's (`https://api.pverify.com/`, or the sandbox's
 `…/pverify/`) and its auth a `PVerifyAuth`. A caller is on the line, so every attempt has a
 wall-clock budget (`timeout`, token call included) and only failures that are quick to see
-(5xx, 429, connection refused) are retried, within a `RetryBudget`; a timeout is not retried,
-since the caller has already waited the whole budget. This is the only module of the
-eligibility package that knows about httpx exceptions.
+(5xx, 429, connection refused) are retried, by the EHR seam's policy and within the caller's
+turn budget (`frontdesk.ehr._retry`); a timeout is not retried, since the caller has already
+waited the whole budget, and neither is a refusal by the tenant's open ``payer`` breaker. This
+is the only module of the eligibility package that knows about httpx exceptions.
 """
 
 from __future__ import annotations
@@ -15,10 +16,8 @@ import json
 from typing import Any
 
 import httpx
-import stamina
 
-from frontdesk.ehr import AuthError, EhrError
-from frontdesk.ehr.fhir import RetryBudget
+from frontdesk.ehr import AuthError, CircuitOpen, EhrError, RetryPolicy, Verdict, retry
 from frontdesk.eligibility._errors import EligibilityError, EligibilityUnavailable
 from frontdesk.eligibility._records import Eligibility, EligibilityQuery
 from frontdesk.eligibility._wire import eligibility_from_summary, summary_request
@@ -30,8 +29,10 @@ DEFAULT_TIMEOUT = 4.0
 SUMMARY_PATH = "API/EligibilitySummary"
 
 
-def _retryable(exc: Exception) -> bool:
-    return isinstance(exc, EligibilityUnavailable) and not exc.timed_out
+def _retryable(exc: BaseException) -> Verdict:
+    if not isinstance(exc, EligibilityUnavailable) or exc.timed_out:
+        return False
+    return not isinstance(exc.__cause__, CircuitOpen)
 
 
 def _unavailable_status(status: int) -> bool:
@@ -46,12 +47,12 @@ class PVerifyClient:
         http: httpx.AsyncClient,
         *,
         client_id: str,
-        budget: RetryBudget | None = None,
+        policy: RetryPolicy | None = None,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
         self._http = http
         self._client_id = client_id
-        self._budget = budget or RetryBudget()
+        self._policy = policy or RetryPolicy()
         self._timeout = timeout
 
     async def eligibility(self, query: EligibilityQuery) -> Eligibility:
@@ -66,31 +67,20 @@ class PVerifyClient:
                 something that is not a summary.
         """
         body = summary_request(query)
-        b = self._budget
-        attempt = 0
-        async for attempt_ctx in stamina.retry_context(
-            on=_retryable,
-            attempts=b.attempts,
-            timeout=b.timeout,
-            wait_initial=b.wait_initial,
-            wait_max=b.wait_max,
-            wait_jitter=b.wait_jitter,
-        ):
-            with attempt_ctx:
-                attempt += 1
-                request = self._http.build_request(
-                    "POST",
-                    SUMMARY_PATH,
-                    json=body,
-                    headers={"Client-API-Id": self._client_id, "Accept": "application/json"},
-                    timeout=self._timeout,
-                    extensions=Operation(
-                        "pverify.eligibility_summary", attempt=attempt
-                    ).extensions(),
-                )
-                answer = await self._send(request)
-                return eligibility_from_summary(answer, query.practice_type)
-        raise AssertionError("unreachable: stamina raises the last error")  # pragma: no cover
+
+        async def attempt(n: int) -> Eligibility:
+            request = self._http.build_request(
+                "POST",
+                SUMMARY_PATH,
+                json=body,
+                headers={"Client-API-Id": self._client_id, "Accept": "application/json"},
+                timeout=self._timeout,
+                extensions=Operation("pverify.eligibility_summary", attempt=n).extensions(),
+            )
+            answer = await self._send(request)
+            return eligibility_from_summary(answer, query.practice_type)
+
+        return await retry(attempt, on=_retryable, policy=self._policy)
 
     async def _send(self, request: httpx.Request) -> Any:
         try:
@@ -102,6 +92,8 @@ class PVerifyClient:
             raise EligibilityUnavailable("pVerify timed out", timed_out=True) from exc
         except httpx.TransportError as exc:
             raise EligibilityUnavailable("pVerify is unreachable") from exc
+        except CircuitOpen as exc:  # the tenant's payer breaker: nothing was sent
+            raise EligibilityUnavailable("pVerify is failing: not asked for now") from exc
         except AuthError as exc:  # the token call, made inside PVerifyAuth
             if exc.status is not None and _unavailable_status(exc.status):
                 raise EligibilityUnavailable(str(exc), status=exc.status) from exc

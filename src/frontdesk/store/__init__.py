@@ -1,5 +1,15 @@
-"""Call-state stores: in-memory by default (Redis plugs in behind the same protocol)."""
+"""Call-state stores: in-memory by default, Redis for several workers, behind one protocol."""
 
-from frontdesk.store._memory import CallNotFound, CallStore, MemoryCallStore
+from frontdesk.store._errors import CallBusy, CallConflict, CallNotFound, StaleCall
+from frontdesk.store._memory import CallStore, MemoryCallStore
+from frontdesk.store._redis import RedisCallStore
 
-__all__ = ["CallNotFound", "CallStore", "MemoryCallStore"]
+__all__ = [
+    "CallBusy",
+    "CallConflict",
+    "CallNotFound",
+    "CallStore",
+    "MemoryCallStore",
+    "RedisCallStore",
+    "StaleCall",
+]

@@ -8,14 +8,15 @@ from collections.abc import AsyncIterator
 from typing import Protocol
 
 from frontdesk.conversation.call import Call
-
-
-class CallNotFound(LookupError):
-    """No call with that id."""
+from frontdesk.store._errors import CallNotFound
 
 
 class CallStore(Protocol):
-    """Stores calls; `session` holds the call exclusively for one turn and saves it after."""
+    """Stores calls; `session` holds the call exclusively for one turn and saves it after.
+
+    A store shared by several workers may raise `CallBusy` (the call stayed locked too long)
+    or `StaleCall` (the turn lost the call to another one and was not saved) from `session`.
+    """
 
     async def create(self, call: Call) -> None:
         """Store a new call."""
@@ -26,7 +27,12 @@ class CallStore(Protocol):
         ...
 
     def session(self, call_id: str) -> contextlib.AbstractAsyncContextManager[Call]:
-        """Exclusive access to the call for one turn; saved when the block exits."""
+        """Exclusive access to the call for one turn; saved when the block exits normally.
+
+        Raises `CallNotFound`. Whether changes made before an exception left the block are kept
+        is up to the store: the memory store hands out the stored object itself, the Redis
+        store saves nothing then.
+        """
         ...
 
     async def list(self) -> list[Call]:

@@ -6,13 +6,16 @@ file and the field, never the first call.
 
 from __future__ import annotations
 
+import urllib.parse
 import zoneinfo
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Final, Literal, Self
 
 import phonenumbers
 import yaml
 from pydantic import (
+    AnyUrl,
     BaseModel,
     ConfigDict,
     Field,
@@ -28,6 +31,9 @@ from frontdesk.ehr.epic import REFILL_POOL
 from frontdesk.reasons import ReasonTreeField
 from frontdesk.safety import RedFlagConfig
 from frontdesk.voice._speech import VoiceConfig
+
+if TYPE_CHECKING:
+    from frontdesk.settings import Settings
 
 
 def e164(value: str) -> str:
@@ -353,12 +359,36 @@ class ConsoleConfig(_Strict):
         return value
 
 
+class RateLimit(_Strict):
+    """At most `requests` in each window of `per_s` seconds."""
+
+    requests: int = Field(gt=0, le=1_000_000)
+    per_s: float = Field(default=60.0, gt=0, le=86_400)
+
+
+class LimitsConfig(_Strict):
+    """How fast calls may come in, per practice and per caller (the caller's number, ANI).
+
+    A new call counts against `calls_per_tenant` and `calls_per_caller`, whether it arrives
+    on the API (`POST /v1/calls`) or on the phone webhook; a turn counts against
+    `turns_per_tenant` and `turns_per_caller` (a call without a caller number is its own
+    caller). Over a limit, the API answers 429 with `Retry-After`.
+    """
+
+    enabled: bool = True
+    calls_per_tenant: RateLimit = RateLimit(requests=600)
+    calls_per_caller: RateLimit = RateLimit(requests=10)
+    turns_per_tenant: RateLimit = RateLimit(requests=6000)
+    turns_per_caller: RateLimit = RateLimit(requests=120)
+
+
 class Deployment(_Strict):
     """Everything one frontdesk deployment serves."""
 
     tenants: Annotated[list[TenantConfig], Field(min_length=1)]
     phone: PhoneConfig = Field(default_factory=PhoneConfig)
     console: ConsoleConfig = Field(default_factory=ConsoleConfig)
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
 
     @model_validator(mode="after")
     def _unique(self) -> Self:
@@ -417,3 +447,102 @@ def load_deployment(path: Path) -> Deployment:
     except yaml.YAMLError as exc:
         raise ConfigurationError(f"{path}: not valid YAML ({exc})") from None
     return parse_deployment(raw, source=str(path))
+
+
+# -- production readiness --------------------------------------------------------------------
+
+#: Field names of switches that would turn TLS certificate checks off (none exists today:
+#: every client verifies, httpx's default). Should one appear, production refuses it.
+_VERIFY_NAMES: Final = ("verify", "verify_tls", "verify_ssl", "tls_verify", "ssl_verify")
+_INSECURE_NAMES: Final = ("insecure", "skip_tls_verify", "tls_insecure", "allow_insecure")
+
+
+def _members(node: object, path: str) -> Iterator[tuple[str, str, object]]:
+    """(path, field name, value) of every field below `node`, depth first.
+
+    List items of models with an `id` are labelled with it: `tenants[1] (palm-ortho)`.
+    """
+    children: list[tuple[str, str, object]] = []
+    if isinstance(node, BaseModel):
+        children = [
+            (f"{path}.{name}" if path else name, name, getattr(node, name))
+            for name in type(node).model_fields
+        ]
+    elif isinstance(node, list | tuple):
+        for index, item in enumerate(node):
+            ident = getattr(item, "id", None) if isinstance(item, BaseModel) else None
+            label = f"{path}[{index}]" + (f" ({ident})" if isinstance(ident, str) else "")
+            children.append((label, "", item))
+    elif isinstance(node, dict):
+        children = [(f"{path}.{key}", str(key), item) for key, item in node.items()]
+    for where, name, value in children:
+        yield where, name, value
+        yield from _members(value, where)
+
+
+def insecure_settings(model: BaseModel, *, root: str = "") -> list[str]:
+    """What in `model` (any config model, walked whole) a production server must not have.
+
+    Plain-http (or ws) endpoints: every `HttpUrl`, and every string field named `…url`
+    (the speech engines' `base_url`). Any switch that turns TLS verification off.
+    """
+    problems = []
+    for where, name, value in _members(model, root):
+        lowered = name.lower()
+        url = None
+        if isinstance(value, AnyUrl):
+            url = str(value)
+        elif isinstance(value, str) and lowered.endswith("url") and "://" in value:
+            url = value
+        if url is not None and urllib.parse.urlsplit(url).scheme.lower() in ("http", "ws"):
+            problems.append(f"{where}: {url} is plain http; production endpoints use https")
+        if isinstance(value, bool) and (
+            (lowered in _VERIFY_NAMES and not value) or (lowered in _INSECURE_NAMES and value)
+        ):
+            problems.append(f"{where}: turns TLS certificate verification off")
+    return problems
+
+
+def check_production(deployment: Deployment, settings: Settings | None = None) -> list[str]:
+    """Why this deployment (and these process settings) must not serve production; [] if none.
+
+    Refused, each naming the field: plain-http endpoints and disabled TLS verification
+    (`insecure_settings`); tenants or eligibility on the embedded sandbox; a console with
+    neither admins nor a token (a production server never makes a one-time token); and, with
+    `settings`, the embedded sandbox running (its inspection routes have no auth).
+    """
+    problems = insecure_settings(deployment)
+    for index, tenant in enumerate(deployment.tenants):
+        where = f"tenants[{index}] ({tenant.id})"
+        if getattr(tenant.ehr, "sandbox", None) is not None:
+            problems.append(
+                f"{where}.ehr.sandbox: {tenant.ehr.kind} space "
+                f"{getattr(tenant.ehr, 'sandbox', None)!r} is on the embedded sandbox EHR; "
+                "production tenants use the practice's EHR (base_url and credentials)"
+            )
+        if tenant.eligibility is not None and tenant.eligibility.sandbox:
+            problems.append(
+                f"{where}.eligibility.sandbox: eligibility checks go to the embedded sandbox's "
+                "pVerify; production uses the practice's pVerify account"
+            )
+    console = deployment.console
+    env_token = settings.console_token if settings is not None else None
+    if not console.admins and console.token is None and env_token is None:
+        problems.append(
+            "console: neither `admins` nor `token` (nor FRONTDESK_CONSOLE_TOKEN) is set; "
+            "production does not make a one-time console token at start"
+        )
+    if settings is not None and settings.sandbox:
+        problems.append(
+            "FRONTDESK_SANDBOX: the embedded sandbox EHR must not run in production "
+            "(its /sandbox/ inspection routes have no auth); set FRONTDESK_SANDBOX=false"
+        )
+    return problems
+
+
+def require_production(deployment: Deployment, settings: Settings | None = None) -> None:
+    """Raise `ConfigurationError` listing every `check_production` problem, if any."""
+    problems = check_production(deployment, settings)
+    if problems:
+        listed = "".join(f"\n  - {p}" for p in problems)
+        raise ConfigurationError(f"not fit for production (FRONTDESK_ENVIRONMENT):{listed}")

@@ -3,11 +3,18 @@
 Each tenant gets its own `httpx.AsyncClient` (its own base URL, auth and token, pooled
 connections) wrapped in the metering transport, and its own connector. Nothing is shared
 between tenants but the token cache, whose keys are tenant ids.
+
+Each tenant also gets its own circuit breakers (`TenantBreakers`): its clients' transports are
+``BreakerTransport(MeteredTransport(inner))``, so while a breaker is open nothing is sent (nor
+metered). The EHR client and the eligibility client share the tenant's breakers, which keep
+one breaker per endpoint (``ehr``, ``token``, ``payer``; see `frontdesk.ehr._breaker`): a
+failing token server or payer never opens the EHR's breaker, and one tenant's never another's.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable, Iterator, Sequence
 from importlib import resources
 from pathlib import Path
@@ -27,7 +34,14 @@ from frontdesk.auth import (
     jwks,
     load_private_key,
 )
-from frontdesk.ehr import ConfigurationError, EhrClient, VisitType
+from frontdesk.ehr import (
+    BreakerPolicy,
+    BreakerTransport,
+    ConfigurationError,
+    EhrClient,
+    TenantBreakers,
+    VisitType,
+)
 from frontdesk.ehr.epic import EpicConnector
 from frontdesk.ehr.generic import GenericFhirConnector
 from frontdesk.ehr.modmed import ModMedConnector
@@ -75,6 +89,7 @@ class TenantServices:
     sandbox_space: str | None = None
     eligibility: PVerifyClient | None = None
     eligibility_http: httpx.AsyncClient | None = None
+    breakers: TenantBreakers | None = None
 
     @property
     def id(self) -> str:
@@ -117,6 +132,13 @@ class TenantRegistry:
 TransportFactory = Callable[[TenantConfig], httpx.AsyncBaseTransport]
 
 
+def _guarded(
+    inner: httpx.AsyncBaseTransport, *, tenant: str, audit: AuditSink, breakers: TenantBreakers
+) -> httpx.AsyncBaseTransport:
+    """A tenant's transport as its clients use it: breakers outside, metering inside."""
+    return BreakerTransport(MeteredTransport(inner, tenant=tenant, audit=audit), breakers=breakers)
+
+
 def _modmed(
     config: TenantConfig,
     ehr: ModMedEhr,
@@ -125,6 +147,7 @@ def _modmed(
     tokens: TokenCache,
     sandbox: Sandbox | None,
     transport: httpx.AsyncBaseTransport | None,
+    breakers: TenantBreakers,
 ) -> TenantServices:
     if ehr.sandbox is not None:
         if sandbox is None or ehr.sandbox not in sandbox.firms:
@@ -155,12 +178,14 @@ def _modmed(
     http = httpx.AsyncClient(
         base_url=f"{firm_base}/fhir/v2/",
         auth=auth,
-        transport=MeteredTransport(inner, tenant=config.id, audit=audit),
+        transport=_guarded(inner, tenant=config.id, audit=audit, breakers=breakers),
         timeout=_timeout(ehr.timeout_s),
         headers={"Accept": "application/fhir+json"},
     )
     connector = ModMedConnector(http, specialties=config.specialties)
-    return TenantServices(config=config, ehr=connector, http=http, sandbox_space=ehr.sandbox)
+    return TenantServices(
+        config=config, ehr=connector, http=http, sandbox_space=ehr.sandbox, breakers=breakers
+    )
 
 
 def _timeout(seconds: float) -> httpx.Timeout:
@@ -176,6 +201,7 @@ def _epic(
     sandbox: Sandbox | None,
     transport: httpx.AsyncBaseTransport | None,
     demo_key: rsa.RSAPrivateKey,
+    breakers: TenantBreakers,
 ) -> TenantServices:
     token_url = str(ehr.token_url) if ehr.token_url else None
     if ehr.sandbox is not None:
@@ -209,7 +235,7 @@ def _epic(
     http = httpx.AsyncClient(
         base_url=f"{fhir_base}/",
         auth=auth,
-        transport=MeteredTransport(inner, tenant=config.id, audit=audit),
+        transport=_guarded(inner, tenant=config.id, audit=audit, breakers=breakers),
         timeout=_timeout(ehr.timeout_s),
         headers={"Accept": "application/fhir+json"},
     )
@@ -221,7 +247,9 @@ def _epic(
         specialties=config.specialties,
         refill_pool=ehr.refill_pool,
     )
-    return TenantServices(config=config, ehr=connector, http=http, sandbox_space=ehr.sandbox)
+    return TenantServices(
+        config=config, ehr=connector, http=http, sandbox_space=ehr.sandbox, breakers=breakers
+    )
 
 
 def _fhir(
@@ -231,6 +259,7 @@ def _fhir(
     audit: AuditSink,
     tokens: TokenCache,
     transport: httpx.AsyncBaseTransport | None,
+    breakers: TenantBreakers,
 ) -> TenantServices:
     base = str(ehr.base_url).rstrip("/")
     auth: httpx.Auth | None = None
@@ -248,8 +277,11 @@ def _fhir(
     http = httpx.AsyncClient(
         base_url=f"{base}/",
         auth=auth,
-        transport=MeteredTransport(
-            transport or httpx.AsyncHTTPTransport(retries=0), tenant=config.id, audit=audit
+        transport=_guarded(
+            transport or httpx.AsyncHTTPTransport(retries=0),
+            tenant=config.id,
+            audit=audit,
+            breakers=breakers,
         ),
         timeout=_timeout(ehr.timeout_s),
         headers={"Accept": "application/fhir+json"},
@@ -258,7 +290,7 @@ def _fhir(
     connector = GenericFhirConnector(
         http, visit_types=visit_types or None, specialties=config.specialties
     )
-    return TenantServices(config=config, ehr=connector, http=http)
+    return TenantServices(config=config, ehr=connector, http=http, breakers=breakers)
 
 
 def _eligibility(
@@ -268,6 +300,7 @@ def _eligibility(
     tokens: TokenCache,
     sandbox: Sandbox | None,
     transport: httpx.AsyncBaseTransport | None,
+    breakers: TenantBreakers,
 ) -> tuple[PVerifyClient, httpx.AsyncClient] | None:
     settings = config.eligibility
     if settings is None:
@@ -296,7 +329,7 @@ def _eligibility(
     http = httpx.AsyncClient(
         base_url=f"{base}/",
         auth=auth,
-        transport=MeteredTransport(inner, tenant=config.id, audit=audit),
+        transport=_guarded(inner, tenant=config.id, audit=audit, breakers=breakers),
         timeout=_timeout(settings.timeout_s),
     )
     return PVerifyClient(http, client_id=client_id, timeout=settings.timeout_s), http
@@ -309,22 +342,44 @@ def build_registry(
     tokens: TokenCache,
     sandbox: Sandbox | None = None,
     transport: TransportFactory | None = None,
+    breaker: BreakerPolicy | None = None,
+    breaker_clock: Callable[[], float] = time.monotonic,
 ) -> TenantRegistry:
-    """Build every tenant's services; raise `ConfigurationError` for what cannot be served."""
+    """Build every tenant's services; raise `ConfigurationError` for what cannot be served.
+
+    `breaker` is every tenant's circuit-breaker policy (5 failures in a row, or half of 20 in
+    30 s, open it for 30 s, by default); `breaker_clock` (monotonic seconds) is for tests.
+    """
     tenants = []
     demo_key: rsa.RSAPrivateKey | None = None
     for config in deployment.tenants:
         red_flag_set(config.red_flags)  # compiled now, so no caller waits for it
         inner = transport(config) if transport else None
+        breakers = TenantBreakers(config.id, policy=breaker, clock=breaker_clock)
         match config.ehr:
             case ModMedEhr() as modmed:
                 tenants.append(
                     _modmed(
-                        config, modmed, audit=audit, tokens=tokens, sandbox=sandbox, transport=inner
+                        config,
+                        modmed,
+                        audit=audit,
+                        tokens=tokens,
+                        sandbox=sandbox,
+                        transport=inner,
+                        breakers=breakers,
                     )
                 )
             case FhirEhr() as fhir:
-                tenants.append(_fhir(config, fhir, audit=audit, tokens=tokens, transport=inner))
+                tenants.append(
+                    _fhir(
+                        config,
+                        fhir,
+                        audit=audit,
+                        tokens=tokens,
+                        transport=inner,
+                        breakers=breakers,
+                    )
+                )
             case EpicEhr() as epic:
                 if demo_key is None:
                     demo_key = generate_key()
@@ -337,16 +392,19 @@ def build_registry(
                         sandbox=sandbox,
                         transport=inner,
                         demo_key=demo_key,
+                        breakers=breakers,
                     )
                 )
     with_eligibility = []
     for services in tenants:
+        assert services.breakers is not None
         built = _eligibility(
             services.config,
             audit=audit,
             tokens=tokens,
             sandbox=sandbox,
             transport=transport(services.config) if transport else None,
+            breakers=services.breakers,
         )
         if built is not None:
             services = dataclasses.replace(

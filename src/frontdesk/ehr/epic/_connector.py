@@ -3,6 +3,14 @@
 Refills read R4 MedicationRequest, MedicationDispense, Medication, Organization (pharmacies),
 RelatedPerson and Encounter, and file the request through the private ReceiveCommunication3
 service (see `_refills`).
+
+Writes and retries: the private services and `$book` take no idempotency key, and Epic does
+not document a conditional create (``If-None-Exist``) for Coverage.Create, so every write whose
+answer is lost is read back before it is sent again (`write_once`): a booking by its natural
+key (the patient, the slot's start and provider), a cancellation by the appointment's status,
+a Coverage by the patient's plan with that payer and member ID, a refill by our key (sent as
+its `CallID`). ConfirmationResponse records the same answer however often it is sent, so it
+is simply retried.
 """
 
 from __future__ import annotations
@@ -15,12 +23,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import httpx
-import structlog
 
-from frontdesk.ehr._errors import InvalidRequest, InvalidResponse, NotFound, Unavailable
+from frontdesk.ehr._errors import InvalidRequest, InvalidResponse, NotFound
 from frontdesk.ehr._protocol import Capability
 from frontdesk.ehr._records import (
     Appointment,
+    AppointmentStatus,
     BookingRequest,
     Coverage,
     Directory,
@@ -37,6 +45,7 @@ from frontdesk.ehr._records import (
     SlotQuery,
     VisitType,
 )
+from frontdesk.ehr._retry import RetryPolicy, write_once
 from frontdesk.ehr.epic._mapping import (
     appointment_from_fhir,
     book_parameters,
@@ -72,10 +81,8 @@ from frontdesk.ehr.epic._refills import (
     receive_communication_body,
     related_person_from_fhir,
 )
-from frontdesk.ehr.fhir import FhirClient, RetryBudget, location_from_fhir, reference_id
+from frontdesk.ehr.fhir import FhirClient, location_from_fhir, reference_id
 from frontdesk.metering import Operation
-
-log = structlog.get_logger(__name__)
 
 SCHEDULE = "api/epic/2019/PatientAccess/External/ScheduleAppointment/Scheduling/ScheduleAppointment"
 CANCEL = "api/epic/2014/PatientAccess/External/CancelAppointment/Scheduling/Cancel"
@@ -102,7 +109,8 @@ class EpicConnector:
     per-use, so each is called only when the conversation needs it.
 
     Refill requests go to the in-basket pool `refill_pool` (an Epic pool's external id);
-    `clock` decides whether a RelatedPerson's authorization period has ended.
+    `clock` decides whether a RelatedPerson's authorization period has ended; `policy` says
+    how requests are retried.
     """
 
     capabilities = frozenset(
@@ -131,11 +139,11 @@ class EpicConnector:
         visit_types: Sequence[VisitType],
         specialties: dict[str, str] | None = None,
         directory_ttl: float = 600.0,
-        budget: RetryBudget | None = None,
+        policy: RetryPolicy | None = None,
         refill_pool: str = REFILL_POOL,
         clock: Callable[[], dt.datetime] = _utc_now,
     ) -> None:
-        self._fhir = FhirClient(http, budget=budget)
+        self._fhir = FhirClient(http, policy=policy)
         self._refill_pool = refill_pool
         self._clock = clock
         self._root = root.rstrip("/")
@@ -251,18 +259,16 @@ class EpicConnector:
 
     async def _schedule(self, request: BookingRequest, *, moving: str | None) -> Appointment:
         body = schedule_body(request, reschedule=moving)
-        op = Operation("epic.schedule_appointment", "Appointment")
-        try:
-            answer = await self._fhir.private(self._url(SCHEDULE), body, op)
-        except Unavailable:
-            # No idempotency key: look before booking again, so a lost answer books once.
-            landed = await self._find_booked(request)
-            if landed is not None:
-                return landed
-            log.warning("schedule_appointment_retry", reason="nothing booked after a failure")
-            retry = Operation("epic.schedule_appointment", "Appointment", attempt=2)
-            answer = await self._fhir.private(self._url(SCHEDULE), body, retry)
-        return booked_from_schedule(answer, request)
+        url = self._url(SCHEDULE)
+
+        async def send(attempt: int) -> Appointment:
+            op = Operation("epic.schedule_appointment", "Appointment", attempt=attempt)
+            return booked_from_schedule(await self._fhir.private(url, body, op), request)
+
+        # No idempotency key: look before booking again, so a lost answer books once.
+        return await write_once(
+            send, landed=lambda: self._find_booked(request), policy=self._fhir.policy
+        )
 
     async def book(self, request: BookingRequest) -> Appointment:
         """Established patients: ScheduleAppointment; new patients: open scheduling `$book`."""
@@ -271,27 +277,28 @@ class EpicConnector:
         return await self._schedule(request, moving=None)
 
     async def _open_book(self, request: BookingRequest) -> Appointment:
-        op = Operation("epic.appointment.book", "Appointment")
         url = self._url("api/FHIR/STU3/Appointment/$book")
-        try:
-            answer = await self._fhir.operation(url, book_parameters(request), op, idempotent=False)
-        except Unavailable:
-            # No idempotency key: look before anything else, so a lost answer books once.
-            landed = await self._find_booked(request)
-            if landed is not None:
-                return landed
-            raise
-        booked = next(
-            (
-                e.get("resource")
-                for e in answer.get("entry", []) or []
-                if (e.get("resource") or {}).get("resourceType") == "Appointment"
-            ),
-            answer if answer.get("resourceType") == "Appointment" else None,
+        parameters = book_parameters(request)
+
+        async def send(attempt: int) -> Appointment:
+            op = Operation("epic.appointment.book", "Appointment", attempt=attempt)
+            answer = await self._fhir.operation(url, parameters, op, idempotent=False)
+            booked = next(
+                (
+                    e.get("resource")
+                    for e in answer.get("entry", []) or []
+                    if (e.get("resource") or {}).get("resourceType") == "Appointment"
+                ),
+                answer if answer.get("resourceType") == "Appointment" else None,
+            )
+            if not booked:
+                raise InvalidResponse("$book answered without an Appointment")
+            return appointment_from_fhir(booked, self._visit_types)
+
+        # No idempotency key: look before anything else, so a lost answer books once.
+        return await write_once(
+            send, landed=lambda: self._find_booked(request), policy=self._fhir.policy
         )
-        if not booked:
-            raise InvalidResponse("$book answered without an Appointment")
-        return appointment_from_fhir(booked, self._visit_types)
 
     async def lookup_patient(self, person: NewPatient) -> LookupResult:
         """EMPI PatientLookup: definite, ambiguous or no match, before any chart is made."""
@@ -345,7 +352,7 @@ class EpicConnector:
         return sorted(found, key=lambda a: a.start or dt.datetime.max.replace(tzinfo=dt.UTC))
 
     async def cancel(self, appointment: Appointment, patient: Patient, reason: str) -> None:
-        """CancelAppointment (private), with the caller's reason."""
+        """CancelAppointment (private), with the caller's reason; a lost answer is read back."""
         body = {
             "PatientID": patient.id,
             "PatientIDType": "FHIR",
@@ -353,19 +360,32 @@ class EpicConnector:
             "AppointmentIDType": "FHIR",
             "Reason": reason,
         }
-        await self._fhir.private(
-            self._url(CANCEL),
-            body,
-            Operation("epic.cancel_appointment", "Appointment", appointment.id),
-        )
+        url = self._url(CANCEL)
+
+        async def send(attempt: int) -> bool:
+            op = Operation(
+                "epic.cancel_appointment", "Appointment", appointment.id, attempt=attempt
+            )
+            await self._fhir.private(url, body, op)
+            return True
+
+        async def landed() -> bool | None:
+            on = appointment.start.date() if appointment.start else None
+            for held in await self.appointments(patient.id, on=on):
+                if held.id == appointment.id and held.status is AppointmentStatus.CANCELLED:
+                    return True
+            return None
+
+        await write_once(send, landed=landed, policy=self._fhir.policy)
 
     async def confirm(self, appointment: Appointment, patient: Patient) -> None:
-        """ConfirmationResponse (private): the patient confirmed."""
+        """ConfirmationResponse (private): the patient confirmed (the same answer, if resent)."""
         body = {"PatientID": patient.id, "AppointmentID": appointment.id, "Response": "Confirmed"}
         await self._fhir.private(
             self._url(CONFIRM),
             body,
             Operation("epic.confirmation_response", "Appointment", appointment.id),
+            idempotent=True,
         )
 
     async def recent_practitioners(self, patient_id: str) -> Sequence[str]:
@@ -387,7 +407,11 @@ class EpicConnector:
         return [coverage_from_fhir(r) for r in resources]
 
     async def create_coverage(self, patient: Patient, coverage: Coverage) -> Coverage:
-        """Coverage.Create (R4): provisional, written only after the payer reported it active."""
+        """Coverage.Create (R4): provisional, written only after the payer reported it active.
+
+        Never written twice: a create whose answer is lost is followed by a Coverage search,
+        and the plan already on the chart (same payer and member ID) is the answer.
+        """
         body = {
             "resourceType": "Coverage",
             "status": "active",
@@ -407,8 +431,19 @@ class EpicConnector:
             body["subscriber"] = {
                 "display": f"{coverage.subscriber_given or ''} {coverage.subscriber_family}".strip()
             }
-        created = await self._fhir.create(body, Operation("epic.coverage.create"))
-        return coverage_from_fhir(created)
+
+        async def send(attempt: int) -> Coverage:
+            op = Operation("epic.coverage.create", attempt=attempt)
+            return coverage_from_fhir(await self._fhir.create(body, op))
+
+        async def landed() -> Coverage | None:
+            # The plan's natural key: this patient, this payer, this member ID.
+            return next(
+                (held for held in await self.coverages(patient.id) if _same_plan(held, coverage)),
+                None,
+            )
+
+        return await write_once(send, landed=landed, policy=self._fhir.policy)
 
     # -- refills -----------------------------------------------------------------------------
 
@@ -510,17 +545,16 @@ class EpicConnector:
         key = request.idempotency_key or uuid.uuid4().hex
         body = receive_communication_body(request, pool=self._refill_pool, key=key)
         url = self._url(RECEIVE_COMMUNICATION)
-        op = Operation("epic.receive_communication", "Communication")
-        try:
-            answer = await self._fhir.private(url, body, op)
-        except Unavailable:
-            landed = await self._find_refill(request.patient.id, key)
-            if landed is not None:
-                return landed
-            log.warning("receive_communication_retry", reason="nothing filed after a failure")
-            retry = Operation("epic.receive_communication", "Communication", attempt=2)
-            answer = await self._fhir.private(url, body, retry)
-        return receipt_from_answer(answer)
+
+        async def send(attempt: int) -> RefillReceipt:
+            op = Operation("epic.receive_communication", "Communication", attempt=attempt)
+            return receipt_from_answer(await self._fhir.private(url, body, op))
+
+        return await write_once(
+            send,
+            landed=lambda: self._find_refill(request.patient.id, key),
+            policy=self._fhir.policy,
+        )
 
     async def _find_refill(self, patient_id: str, key: str) -> RefillReceipt | None:
         found = await self._fhir.search(
@@ -529,3 +563,11 @@ class EpicConnector:
             Operation("epic.communication.search"),
         )
         return receipt_from_communication(found[0]) if found else None
+
+
+def _same_plan(held: Coverage, wanted: Coverage) -> bool:
+    """Whether a Coverage on the chart is the plan we are writing (payer and member ID)."""
+    if not held.member_id or not wanted.member_id:
+        return False
+    same_member = held.member_id.strip().casefold() == wanted.member_id.strip().casefold()
+    return same_member and held.payer.strip().casefold() == wanted.payer.strip().casefold()

@@ -32,6 +32,7 @@ from frontdesk.ehr.fhir import (
 )
 from frontdesk.ehr.fhir import patient_from_fhir as fhir_patient
 from frontdesk.ehr.fhir import patient_params as fhir_patient_params
+from frontdesk.ehr.fhir._values import obj, objs, text
 
 #: Epic's visit-type code system in the sandbox (customers have their own OID).
 VISIT_TYPE_SYSTEM = "urn:oid:1.2.840.114350.1.13.861.1.7.3.808267.11"
@@ -46,8 +47,8 @@ def _epic_mrn(resource: Mapping[str, Any]) -> str | None:
     return next(
         (
             str(i.get("value"))
-            for i in resource.get("identifier", []) or []
-            if isinstance(i, Mapping) and (i.get("type") or {}).get("text") in ("MRN", "EPI")
+            for i in objs(resource.get("identifier"))
+            if obj(i.get("type")).get("text") in ("MRN", "EPI")
         ),
         None,
     )
@@ -90,23 +91,32 @@ def match_parameters(query: PatientQuery, *, count: int = 10) -> JSON:
 def matches_from_bundle(bundle: Mapping[str, Any]) -> list[PatientMatch]:
     """`$match` results, best first."""
     found = []
-    for entry in bundle.get("entry", []) or []:
-        resource = entry.get("resource") if isinstance(entry, Mapping) else None
+    for entry in objs(bundle.get("entry")):
+        resource = entry.get("resource")
         if not isinstance(resource, Mapping) or resource.get("resourceType") != "Patient":
             continue
-        search = entry.get("search") or {}
+        search = obj(entry.get("search"))
         grade = next(
             (
                 str(x.get("valueCode"))
-                for x in search.get("extension", []) or []
-                if isinstance(x, Mapping) and x.get("url") == MATCH_GRADE
+                for x in objs(search.get("extension"))
+                if x.get("url") == MATCH_GRADE
             ),
             None,
         )
-        found.append(
-            PatientMatch(patient_from_fhir(resource), float(search.get("score") or 0), grade)
-        )
+        found.append(PatientMatch(patient_from_fhir(resource), _score(search.get("score")), grade))
     return sorted(found, key=lambda m: -m.score)
+
+
+def _score(value: object) -> float:
+    """A match score in [0, 1]; anything unreadable (a string, NaN, 1e400) counts as 0."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return 0.0
+    try:
+        score = float(value)
+    except OverflowError:
+        return 0.0
+    return score if 0.0 <= score <= 1.0 else 0.0
 
 
 def practitioner_from_fhir(
@@ -120,11 +130,7 @@ def practitioner_from_fhir(
     """An R4 Practitioner (with what its PractitionerRoles say: specialty, places, networks)."""
     family, given, prefix = human_name(resource)
     npi = next(
-        (
-            str(i.get("value"))
-            for i in resource.get("identifier", []) or []
-            if isinstance(i, Mapping) and i.get("system") == NPI
-        ),
+        (str(i.get("value")) for i in objs(resource.get("identifier")) if i.get("system") == NPI),
         None,
     )
     return Practitioner(
@@ -146,13 +152,13 @@ NEW_PATIENTS = "http://hl7.org/fhir/us/davinci-pdex-plan-net/StructureDefinition
 
 def role_accepting_new(role: Mapping[str, Any]) -> bool | None:
     """Whether a PractitionerRole takes new patients (Da Vinci plan-net `newpatients`)."""
-    for extension in role.get("extension", []) or []:
-        if not isinstance(extension, Mapping) or extension.get("url") != NEW_PATIENTS:
+    for extension in objs(role.get("extension")):
+        if extension.get("url") != NEW_PATIENTS:
             continue
-        for inner in extension.get("extension", []) or []:
-            if isinstance(inner, Mapping) and inner.get("url") == "acceptingPatients":
-                codings = (inner.get("valueCodeableConcept") or {}).get("coding", []) or []
-                return any(isinstance(c, Mapping) and c.get("code") == "newpt" for c in codings)
+        for inner in objs(extension.get("extension")):
+            if inner.get("url") == "acceptingPatients":
+                codings = objs(obj(inner.get("valueCodeableConcept")).get("coding"))
+                return any(c.get("code") == "newpt" for c in codings)
     return None
 
 
@@ -162,10 +168,10 @@ NETWORK = "http://hl7.org/fhir/us/davinci-pdex-plan-net/StructureDefinition/netw
 def role_networks(role: Mapping[str, Any]) -> tuple[str, ...]:
     """The payer networks a PractitionerRole is in (plan-net `network-reference`), by name."""
     names = []
-    for extension in role.get("extension", []) or []:
-        if not isinstance(extension, Mapping) or extension.get("url") != NETWORK:
+    for extension in objs(role.get("extension")):
+        if extension.get("url") != NETWORK:
             continue
-        network = extension.get("valueReference") or {}
+        network = obj(extension.get("valueReference"))
         name = network.get("display") or network.get("reference")
         if name:
             names.append(str(name))
@@ -174,18 +180,12 @@ def role_networks(role: Mapping[str, Any]) -> tuple[str, ...]:
 
 def role_specialty(role: Mapping[str, Any]) -> str | None:
     """The text of a PractitionerRole's first specialty."""
-    for specialty in role.get("specialty", []) or []:
-        if isinstance(specialty, Mapping):
-            text = specialty.get("text") or next(
-                (
-                    c.get("display")
-                    for c in specialty.get("coding", []) or []
-                    if isinstance(c, Mapping)
-                ),
-                None,
-            )
-            if text:
-                return str(text)
+    for specialty in objs(role.get("specialty")):
+        named = specialty.get("text") or next(
+            (c.get("display") for c in objs(specialty.get("coding")) if c.get("display")), None
+        )
+        if named:
+            return str(named)
     return None
 
 
@@ -231,9 +231,8 @@ def find_parameters(query: SlotQuery, *, patient_id: str | None = None) -> JSON:
 
 def _participants(resource: Mapping[str, Any]) -> dict[str, str | None]:
     ids: dict[str, str | None] = {"Patient": None, "Practitioner": None, "Location": None}
-    for participant in resource.get("participant", []) or []:
-        actor = participant.get("actor", {}) if isinstance(participant, Mapping) else {}
-        ref = actor.get("reference") if isinstance(actor, Mapping) else None
+    for participant in objs(resource.get("participant")):
+        ref = obj(participant.get("actor")).get("reference")
         for kind in ids:
             found = reference_id(ref, kind)
             if found and ids[kind] is None:
@@ -242,9 +241,9 @@ def _participants(resource: Mapping[str, Any]) -> dict[str, str | None]:
 
 
 def _visit_type(resource: Mapping[str, Any], known: Sequence[VisitType]) -> VisitType | None:
-    for concept in resource.get("serviceType", []) or []:
-        for coding in (concept or {}).get("coding", []) or []:
-            code = coding.get("code") if isinstance(coding, Mapping) else None
+    for concept in objs(resource.get("serviceType")):
+        for coding in objs(concept.get("coding")):
+            code = coding.get("code")
             if code:
                 return next(
                     (v for v in known if v.code == str(code)),
@@ -256,17 +255,12 @@ def _visit_type(resource: Mapping[str, Any], known: Sequence[VisitType]) -> Visi
 def slots_from_find(bundle: Mapping[str, Any], fallback: VisitType) -> list[Slot]:
     """The proposed Appointments of a `$find` answer as free slots (earliest first)."""
     slots = []
-    for entry in bundle.get("entry", []) or []:
-        resource = entry.get("resource") if isinstance(entry, Mapping) else None
+    for entry in objs(bundle.get("entry")):
+        resource = entry.get("resource")
         if not isinstance(resource, Mapping) or resource.get("resourceType") != "Appointment":
             continue
         slot_ref = next(
-            (
-                reference_id(s.get("reference"), "Slot")
-                for s in resource.get("slot", []) or []
-                if isinstance(s, Mapping)
-            ),
-            None,
+            (reference_id(s.get("reference"), "Slot") for s in objs(resource.get("slot"))), None
         )
         if slot_ref is None:
             raise InvalidResponse("proposed Appointment without a Slot")
@@ -330,10 +324,8 @@ def appointment_from_fhir(resource: Mapping[str, Any], known: Sequence[VisitType
     who = _participants(resource)
     start, end = resource.get("start"), resource.get("end")
     confirmed = any(
-        isinstance(x, Mapping)
-        and x.get("url") == CONFIRMATION
-        and x.get("valueCode") == "confirmed"
-        for x in resource.get("extension", []) or []
+        x.get("url") == CONFIRMATION and x.get("valueCode") == "confirmed"
+        for x in objs(resource.get("extension"))
     )
     return Appointment(
         id=resource_id(resource),
@@ -352,13 +344,12 @@ def practitioners_from_encounters(resources: Sequence[Mapping[str, Any]]) -> lis
     """Practitioner ids of finished visits, most recent first, each once."""
 
     def when(resource: Mapping[str, Any]) -> str:
-        return str((resource.get("period") or {}).get("start") or "")
+        return str(obj(resource.get("period")).get("start") or "")
 
     seen: list[str] = []
     for encounter in sorted(resources, key=when, reverse=True):
-        for participant in encounter.get("participant", []) or []:
-            individual = participant.get("individual") if isinstance(participant, Mapping) else None
-            pid = reference_id((individual or {}).get("reference"), "Practitioner")
+        for participant in objs(encounter.get("participant")):
+            pid = reference_id(obj(participant.get("individual")).get("reference"), "Practitioner")
             if pid and pid not in seen:
                 seen.append(pid)
     return seen
@@ -366,20 +357,20 @@ def practitioners_from_encounters(resources: Sequence[Mapping[str, Any]]) -> lis
 
 def coverage_from_fhir(resource: Mapping[str, Any]) -> Coverage:
     """An R4 Coverage as a record."""
-    payor: Mapping[str, Any] = next(iter(resource.get("payor", []) or []), {}) or {}
+    payor = next(iter(objs(resource.get("payor"))), {})
     plan = next(
         (
             str(c.get("name") or c.get("value"))
-            for c in resource.get("class", []) or []
-            if isinstance(c, Mapping) and (c.get("name") or c.get("value"))
+            for c in objs(resource.get("class"))
+            if c.get("name") or c.get("value")
         ),
         None,
     )
     return Coverage(
         id=resource_id(resource),
         payer=str(payor.get("display") or "your insurance"),
-        member_id=resource.get("subscriberId"),
-        status=resource.get("status"),
+        member_id=text(resource.get("subscriberId")),
+        status=text(resource.get("status")),
         plan=plan,
     )
 
@@ -406,11 +397,7 @@ def lookup_from_answer(answer: Mapping[str, Any]) -> LookupResult:
     disposition = str(answer.get("Disposition") or "").lower()
     if disposition not in ("definite", "ambiguous", "none"):
         raise InvalidResponse(f"PatientLookup answered disposition {disposition!r}")
-    ids = tuple(
-        str(c["PatientID"])
-        for c in answer.get("Candidates", []) or []
-        if isinstance(c, Mapping) and c.get("PatientID")
-    )
+    ids = tuple(str(c["PatientID"]) for c in objs(answer.get("Candidates")) if c.get("PatientID"))
     return LookupResult(disposition, ids)
 
 

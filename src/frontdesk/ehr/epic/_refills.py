@@ -21,6 +21,7 @@ from frontdesk.ehr._controlled import controlled_schedule
 from frontdesk.ehr._errors import InvalidResponse
 from frontdesk.ehr._records import Medication, Pharmacy, RefillReceipt, RefillRequest, RelatedPerson
 from frontdesk.ehr.fhir import JSON, human_name, parse_instant, reference_id, resource_id
+from frontdesk.ehr.fhir._values import obj, objs
 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 ROLE_CODE = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
@@ -76,11 +77,7 @@ def _concept_texts(concept: Any) -> list[str]:
     if not isinstance(concept, Mapping):
         return []
     texts = [str(concept["text"])] if concept.get("text") else []
-    texts += [
-        str(c["display"])
-        for c in concept.get("coding", []) or []
-        if isinstance(c, Mapping) and c.get("display")
-    ]
+    texts += [str(c["display"]) for c in objs(concept.get("coding")) if c.get("display")]
     return texts
 
 
@@ -89,14 +86,14 @@ def _rxnorm_codes(concept: Any) -> list[str]:
         return []
     return [
         str(c["code"])
-        for c in concept.get("coding", []) or []
-        if isinstance(c, Mapping) and c.get("system") == RXNORM and c.get("code")
+        for c in objs(concept.get("coding"))
+        if c.get("system") == RXNORM and c.get("code")
     ]
 
 
 def medication_id(order: Mapping[str, Any]) -> str | None:
     """The Medication a MedicationRequest (or MedicationDispense) references, if any."""
-    reference = (order.get("medicationReference") or {}).get("reference")
+    reference = obj(order.get("medicationReference")).get("reference")
     return reference_id(reference, "Medication") if isinstance(reference, str) else None
 
 
@@ -105,17 +102,18 @@ def medication_id(order: Mapping[str, Any]) -> str | None:
 
 def is_refillable_order(order: Mapping[str, Any]) -> bool:
     """An active order (not a plan, proposal or a stopped or completed prescription)."""
-    return order.get("status") == "active" and order.get("intent", "order") in ORDER_INTENTS
+    intent = order.get("intent", "order")
+    return order.get("status") == "active" and isinstance(intent, str) and intent in ORDER_INTENTS
 
 
 def fills_by_order(dispenses: Iterable[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
     """The fills (dispenses the pharmacy started or finished) of each MedicationRequest id."""
     fills: dict[str, list[Mapping[str, Any]]] = {}
     for dispense in dispenses:
-        if dispense.get("status") not in FILLED:
+        if not isinstance(dispense.get("status"), str) or dispense["status"] not in FILLED:
             continue
-        for prescription in dispense.get("authorizingPrescription", []) or []:
-            order = reference_id((prescription or {}).get("reference"), "MedicationRequest")
+        for prescription in objs(dispense.get("authorizingPrescription")):
+            order = reference_id(prescription.get("reference"), "MedicationRequest")
             if order:
                 fills.setdefault(order, []).append(dispense)
     return fills
@@ -150,14 +148,14 @@ def last_filled(fills: Sequence[Mapping[str, Any]]) -> dt.date | None:
 
 def pharmacy_id(order: Mapping[str, Any], fills: Sequence[Mapping[str, Any]]) -> str | None:
     """The prescription's pharmacy (`dispenseRequest.performer`), else the latest fill's."""
-    performer = ((order.get("dispenseRequest") or {}).get("performer") or {}).get("reference")
+    performer = obj(obj(order.get("dispenseRequest")).get("performer")).get("reference")
     found = reference_id(performer, "Organization") if isinstance(performer, str) else None
     if found:
         return found
     latest = sorted(fills, key=lambda f: str(f.get("whenHandedOver") or ""), reverse=True)
     for fill in latest:
-        for performer_ in fill.get("performer", []) or []:
-            actor = ((performer_ or {}).get("actor") or {}).get("reference")
+        for performer_ in objs(fill.get("performer")):
+            actor = obj(performer_.get("actor")).get("reference")
             found = reference_id(actor, "Organization") if isinstance(actor, str) else None
             if found:
                 return found
@@ -169,17 +167,20 @@ def pharmacy_from_fhir(resource: Mapping[str, Any]) -> Pharmacy:
     phone = next(
         (
             str(t["value"])
-            for t in resource.get("telecom", []) or []
-            if isinstance(t, Mapping) and t.get("system") == "phone" and t.get("value")
+            for t in objs(resource.get("telecom"))
+            if t.get("system") == "phone" and t.get("value")
         ),
         None,
     )
     address = None
-    for item in resource.get("address", []) or []:
-        if not isinstance(item, Mapping):
-            continue
+    for item in objs(resource.get("address")):
         state_zip = " ".join(str(item[k]) for k in ("state", "postalCode") if item.get(k))
-        parts = [*(str(line) for line in item.get("line", []) or []), item.get("city"), state_zip]
+        lines = item.get("line")
+        parts = [
+            *(str(line) for line in (lines if isinstance(lines, list) else [])),
+            item.get("city"),
+            state_zip,
+        ]
         address = ", ".join(str(p) for p in parts if p) or None
         break
     return Pharmacy(
@@ -197,28 +198,25 @@ def medication_from_fhir(
     pharmacy: Pharmacy | None,
 ) -> Medication:
     """An active MedicationRequest, its Medication (when read) and its fills, as a record."""
-    reference = order.get("medicationReference") or {}
-    code = (medication or {}).get("code") or order.get("medicationCodeableConcept")
+    reference = obj(order.get("medicationReference"))
+    code = obj(medication).get("code") or order.get("medicationCodeableConcept")
     texts = [str(reference["display"])] if reference.get("display") else []
     texts += _concept_texts(code)
     codes = _rxnorm_codes(code)
-    for ingredient in (medication or {}).get("ingredient", []) or []:
-        item = (ingredient or {}).get("itemCodeableConcept")
+    for ingredient in objs(obj(medication).get("ingredient")):
+        item = ingredient.get("itemCodeableConcept")
         texts += _concept_texts(item)
         codes += _rxnorm_codes(item)
     if not texts:
         raise InvalidResponse(f"MedicationRequest/{order.get('id')} names no medication")
     schedule = controlled_schedule(texts, codes)
-    dispense = order.get("dispenseRequest") or {}
+    dispense = obj(order.get("dispenseRequest"))
     allowed = dispense.get("numberOfRepeatsAllowed")
-    allowed = allowed if isinstance(allowed, int) and allowed >= 0 else None
-    requester = order.get("requester") or {}
+    readable = isinstance(allowed, int) and not isinstance(allowed, bool) and allowed >= 0
+    allowed = allowed if readable else None
+    requester = obj(order.get("requester"))
     sig = next(
-        (
-            str(d["text"])
-            for d in order.get("dosageInstruction", []) or []
-            if isinstance(d, Mapping) and d.get("text")
-        ),
+        (str(d["text"]) for d in objs(order.get("dosageInstruction")) if d.get("text")),
         None,
     )
     return Medication(
@@ -234,7 +232,7 @@ def medication_from_fhir(
         prescriber_name=str(requester["display"]) if requester.get("display") else None,
         pharmacy=pharmacy,
         instructions=sig,
-        expires=_day((dispense.get("validityPeriod") or {}).get("end")),
+        expires=_day(obj(dispense.get("validityPeriod")).get("end")),
     )
 
 
@@ -245,23 +243,21 @@ def related_person_from_fhir(resource: Mapping[str, Any], today: dt.date) -> Rel
     """An R4 RelatedPerson; inactive when the chart says so or its period ended before today."""
     family, given, _ = human_name(resource)
     code = text = None
-    for concept in resource.get("relationship", []) or []:
-        if not isinstance(concept, Mapping):
-            continue
-        for coding in concept.get("coding", []) or []:
-            if isinstance(coding, Mapping) and coding.get("code") and code is None:
+    for concept in objs(resource.get("relationship")):
+        for coding in objs(concept.get("coding")):
+            if coding.get("code") and code is None:
                 code = str(coding["code"])
                 text = str(coding.get("display") or "") or None
         text = str(concept.get("text") or "") or text
         if code or text:
             break
-    until = _day((resource.get("period") or {}).get("end"))
+    until = _day(obj(resource.get("period")).get("end"))
     phones = tuple(
         str(t["value"])
-        for t in resource.get("telecom", []) or []
-        if isinstance(t, Mapping) and t.get("system") == "phone" and t.get("value")
+        for t in objs(resource.get("telecom"))
+        if t.get("system") == "phone" and t.get("value")
     )
-    patient = reference_id((resource.get("patient") or {}).get("reference"), "Patient")
+    patient = reference_id(obj(resource.get("patient")).get("reference"), "Patient")
     return RelatedPerson(
         id=resource_id(resource),
         patient_id=patient or "",
@@ -286,10 +282,10 @@ def last_visit_from_encounters(
     for encounter in encounters:
         if encounter.get("status") != "finished":
             continue
-        kind = (encounter.get("class") or {}).get("code")
-        if kind is not None and kind not in VISIT_CLASSES:
+        kind = obj(encounter.get("class")).get("code")
+        if kind is not None and (not isinstance(kind, str) or kind not in VISIT_CLASSES):
             continue
-        day = _day((encounter.get("period") or {}).get("start"))
+        day = _day(obj(encounter.get("period")).get("start"))
         if day is not None and day >= since:
             days.append(day)
     return max(days) if days else None

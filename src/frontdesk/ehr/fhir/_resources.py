@@ -8,26 +8,27 @@ from typing import Any
 
 from frontdesk.ehr._errors import InvalidResponse
 from frontdesk.ehr._records import BookingRequest, Location, Patient, PatientQuery, Practitioner
+from frontdesk.ehr.fhir._values import obj, objs, text, texts
 
 
 def resource_id(resource: Mapping[str, Any]) -> str:
     """The resource's id; a resource without one is an unreadable answer."""
     value = resource.get("id")
-    if not value:
-        raise InvalidResponse(f"{resource.get('resourceType')} without an id")
+    if not isinstance(value, str | int) or isinstance(value, bool) or value == "":
+        raise InvalidResponse(f"{resource.get('resourceType')!r} without a readable id")
     return str(value)
 
 
 def human_name(resource: Mapping[str, Any]) -> tuple[str, tuple[str, ...], str | None]:
     """(family, given names, prefix) of the official name, else the usual, else the first."""
-    names = [n for n in resource.get("name", []) or [] if isinstance(n, Mapping)]
+    names = objs(resource.get("name"))
     chosen = next(
         (n for use in ("official", "usual") for n in names if n.get("use") == use),
         names[0] if names else {},
     )
-    given = tuple(str(g) for g in chosen.get("given", []) or [])
-    prefix = next(iter(chosen.get("prefix", []) or []), None)
-    return str(chosen.get("family") or ""), given, str(prefix) if prefix else None
+    given = tuple(texts(chosen.get("given")))
+    prefix = next(iter(texts(chosen.get("prefix"))), None)
+    return text(chosen.get("family")) or "", given, prefix
 
 
 def national_digits(number: str) -> str:
@@ -67,15 +68,15 @@ def patient_from_fhir(
         raise InvalidResponse(f"unreadable birthDate {birth!r}") from exc
     phones = tuple(
         str(t.get("value"))
-        for t in resource.get("telecom", []) or []
-        if isinstance(t, Mapping) and t.get("system") == "phone" and t.get("value")
+        for t in objs(resource.get("telecom"))
+        if t.get("system") == "phone" and t.get("value")
     )
     return Patient(
         id=resource_id(resource),
         family=family,
         given=given,
         birth_date=birth_date,
-        gender=resource.get("gender"),
+        gender=text(resource.get("gender")),
         phone=phones[0] if phones else None,
         mrn=mrn(resource),
         phones=phones,
@@ -84,15 +85,13 @@ def patient_from_fhir(
 
 def location_from_fhir(resource: Mapping[str, Any]) -> Location:
     """A Location as a record (its address is a single object in R4)."""
-    address = resource.get("address") or {}
-    if not isinstance(address, Mapping):
-        address = {}
+    address = obj(resource.get("address"))
     return Location(
         id=resource_id(resource),
         name=str(resource.get("name") or ""),
-        city=address.get("city"),
-        state=address.get("state"),
-        postal_code=address.get("postalCode"),
+        city=text(address.get("city")),
+        state=text(address.get("state")),
+        postal_code=text(address.get("postalCode")),
     )
 
 
@@ -109,10 +108,6 @@ def booking_participants(request: BookingRequest) -> list[dict[str, Any]]:
     return [{"actor": {"reference": ref}, "status": "accepted"} for ref in refs]
 
 
-def _dicts(value: object) -> list[Mapping[str, Any]]:
-    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
-
-
 def practitioner_from_fhir(
     resource: Mapping[str, Any],
     *,
@@ -124,20 +119,20 @@ def practitioner_from_fhir(
     pid = resource_id(resource)
     specialty = (specialties or {}).get(pid)
     if specialty is None:
-        for qualification in _dicts(resource.get("qualification")):
+        for qualification in objs(resource.get("qualification")):
             code = qualification.get("code")
             if not isinstance(code, Mapping):
                 continue
-            text = code.get("text") or next(
-                (c.get("display") for c in _dicts(code.get("coding")) if c.get("display")), None
+            named = code.get("text") or next(
+                (c.get("display") for c in objs(code.get("coding")) if c.get("display")), None
             )
-            if text:
-                specialty = str(text)
+            if named:
+                specialty = str(named)
                 break
     npi = next(
         (
             str(i.get("value"))
-            for i in _dicts(resource.get("identifier"))
+            for i in objs(resource.get("identifier"))
             if i.get("system") == npi_system
         ),
         None,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 from frontdesk.ehr._errors import InvalidResponse
 
@@ -17,7 +19,10 @@ def parse_instant(value: object) -> dt.datetime:
         raise InvalidResponse(f"unreadable instant {value!r}") from exc
     if parsed.tzinfo is None:
         raise InvalidResponse(f"instant without a time zone: {value!r}")
-    return parsed.astimezone(dt.UTC)
+    try:
+        return parsed.astimezone(dt.UTC)
+    except OverflowError as exc:  # year 1 east of UTC, or 9999 west of it
+        raise InvalidResponse(f"instant out of range: {value!r}") from exc
 
 
 def to_instant(value: dt.datetime) -> str:
@@ -38,3 +43,27 @@ def reference_id(reference: object, resource_type: str) -> str | None:
     if len(parts) >= 2 and parts[-2] == resource_type:
         return parts[-1]
     return None
+
+
+def obj(value: object) -> Mapping[str, Any]:
+    """`value` if it is a JSON object, else an empty one: `obj(r.get("period")).get("end")`."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def objs(value: object) -> list[Mapping[str, Any]]:
+    """The objects in a JSON array; a non-array, and whatever else the array holds, are skipped."""
+    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
+
+
+def text(value: object) -> str | None:
+    """`value` if it is a non-empty string; anything else (a number, an object, null) is None."""
+    return value if isinstance(value, str) and value else None
+
+
+def texts(value: object) -> list[str]:
+    """The strings of a JSON array of strings (a lone string counts as one); others skipped."""
+    if isinstance(value, str):
+        return [value] if value else []
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if isinstance(item, str) and item]

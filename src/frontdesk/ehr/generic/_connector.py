@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 import httpx
 import structlog
 
-from frontdesk.ehr._errors import Conflict, EhrError, InvalidRequest, Unavailable, Unsupported
+from frontdesk.ehr._errors import Conflict, EhrError, InvalidRequest, Unsupported
 from frontdesk.ehr._protocol import Capability
 from frontdesk.ehr._records import (
     Appointment,
@@ -27,15 +27,9 @@ from frontdesk.ehr._records import (
     SlotQuery,
     VisitType,
 )
+from frontdesk.ehr._retry import RetryPolicy, Verdict, retry, transient, write_once
 from frontdesk.ehr._without import WithoutRefills, WithoutRegistration
-from frontdesk.ehr.fhir import (
-    JSON,
-    FhirClient,
-    RetryBudget,
-    location_from_fhir,
-    map_http_errors,
-    raise_for_response,
-)
+from frontdesk.ehr.fhir import JSON, FhirClient, location_from_fhir
 from frontdesk.ehr.generic._mapping import (
     BOOKING_KEY_SYSTEM,
     NO_SCHEDULE,
@@ -79,6 +73,13 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _version_conflict_or_transient(exc: BaseException) -> Verdict:
+    """Retry a conditional update's 409/412 (after a re-read) as well as the usual failures."""
+    if isinstance(exc, InvalidRequest) and exc.status in (409, 412):
+        return True
+    return transient(exc)
+
+
 def _version(resource: Mapping[str, object]) -> str | None:
     meta = resource.get("meta")
     version = meta.get("versionId") if isinstance(meta, Mapping) else None
@@ -120,7 +121,7 @@ class GenericFhirConnector(WithoutRegistration, WithoutRefills):
         directory_ttl: Seconds the directory and Schedules are cached.
         visit_type_horizon: How far ahead Slots are read to learn the visit types.
         booking_key_system: The identifier system of our idempotency keys.
-        budget: The retry budget of reads.
+        policy: How requests are retried (the turn's budget bounds the time).
         clock: The current time (aware).
     """
 
@@ -145,11 +146,11 @@ class GenericFhirConnector(WithoutRegistration, WithoutRefills):
         directory_ttl: float = 600.0,
         visit_type_horizon: dt.timedelta = dt.timedelta(days=28),
         booking_key_system: str = BOOKING_KEY_SYSTEM,
-        budget: RetryBudget | None = None,
+        policy: RetryPolicy | None = None,
         clock: Callable[[], dt.datetime] = _utc_now,
     ) -> None:
         self._http = http
-        self._fhir = FhirClient(http, budget=budget)
+        self._fhir = FhirClient(http, policy=policy)
         self._visit_types = tuple(visit_types) if visit_types is not None else None
         self._specialties = dict(specialties or {})
         self._directory_ttl = directory_ttl
@@ -328,7 +329,7 @@ class GenericFhirConnector(WithoutRegistration, WithoutRefills):
             raise Conflict(f"Slot/{slot_id} is {slot.get('status')}", status=409)
 
         body = appointment_resource(request, slot, key_system=self._key_system, key=key)
-        created = await self._create(body, key)
+        created = await self._create(body, key, slot_id)
         if slot_id not in slot_ids(created):
             raise InvalidRequest(f"booking key {key!r} was already used for another slot")
         if not holds_slot(created):
@@ -387,7 +388,25 @@ class GenericFhirConnector(WithoutRegistration, WithoutRefills):
             "Appointment", appointment.id, Operation("fhir.appointment.read")
         )
         if resource.get("status") != AppointmentStatus.CANCELLED:
-            await self._cancel_resource(resource, reason)
+            cancelled = {
+                **resource,
+                "status": AppointmentStatus.CANCELLED.value,
+                "cancelationReason": {"text": reason},
+            }
+
+            async def send(attempt: int) -> bool:
+                op = Operation("fhir.appointment.update", attempt=attempt)
+                await self._fhir.update(cancelled, op, idempotent=False)
+                return True
+
+            async def landed() -> bool | None:
+                held = await self._fhir.read(
+                    "Appointment", appointment.id, Operation("fhir.appointment.read")
+                )
+                return True if held.get("status") == AppointmentStatus.CANCELLED else None
+
+            # A lost answer is read back, and the PUT resent only while the visit is live.
+            await write_once(send, landed=landed, policy=self._fhir.policy)
         for slot_id in slot_ids(resource):
             await self._release(slot_id)
 
@@ -399,21 +418,30 @@ class GenericFhirConnector(WithoutRegistration, WithoutRefills):
             max_pages=2,
         )
 
-    async def _create(self, body: JSON, key: str) -> JSON:
-        """Conditional create: a create retried after a lost answer finds the first one."""
+    async def _create(self, body: JSON, key: str, slot_id: str) -> JSON:
+        """Conditional create: a create resent after a lost answer finds the first one.
+
+        When every answer was lost, what the EHR holds is read back (our key among the Slot's
+        Appointments), so the caller hears of the booking that was made.
+        """
         headers = {
             "If-None-Exist": if_none_exist(self._key_system, key),
             "Prefer": "return=representation",
         }
-        try:
-            return await self._fhir.create(
-                body, Operation("fhir.appointment.create"), headers=headers
-            )
-        except Unavailable as exc:
-            log.warning("appointment_create_retry", status=exc.status)
-            return await self._fhir.create(
-                body, Operation("fhir.appointment.create", attempt=2), headers=headers
-            )
+
+        async def send(attempt: int) -> JSON:
+            op = Operation("fhir.appointment.create", attempt=attempt)
+            return await self._fhir.create(body, op, headers=headers)
+
+        async def landed() -> JSON | None:
+            ours = [
+                a
+                for a in await self._appointments_on_slot(slot_id)
+                if has_identifier(a, self._key_system, key)
+            ]
+            return min(ours, key=stored_first, default=None)
+
+        return await write_once(send, landed=landed, policy=self._fhir.policy, idempotent=True)
 
     async def _cancel_resource(self, resource: JSON, reason: str) -> None:
         cancelled = {
@@ -424,43 +452,35 @@ class GenericFhirConnector(WithoutRegistration, WithoutRefills):
         await self._fhir.update(cancelled, Operation("fhir.appointment.update"))
 
     async def _put(self, resource: JSON, op: Operation) -> JSON:
-        """PUT with `If-Match` on the version we read, so a concurrent change is not lost."""
-        headers = {"Content-Type": "application/fhir+json", "Prefer": "return=representation"}
+        """PUT with `If-Match` on the version we read, so a concurrent change is not lost.
+
+        Sent once: resent after a lost answer it would fail its own precondition (412).
+        """
+        headers = {"Prefer": "return=representation"}
         version = _version(resource)
         if version:
             headers["If-Match"] = f'W/"{version}"'
-        request = self._http.build_request(
-            "PUT",
-            f"{resource['resourceType']}/{resource['id']}",
-            json=resource,
-            headers=headers,
-            extensions=dataclasses.replace(
-                op, resource_type=str(resource["resourceType"]), resource_id=str(resource["id"])
-            ).extensions(),
-        )
-        with map_http_errors():
-            response = await self._http.send(request)
-        return raise_for_response(response)
+        return await self._fhir.update(resource, op, headers=headers, idempotent=False)
 
     async def _set_slot_status(self, slot: JSON, want: str, *, only_from: str) -> None:
-        """Move the Slot from `only_from` to `want`, re-reading once if it changed under us.
+        """Move the Slot from `only_from` to `want`, re-reading it before every retry.
 
         Servers that keep Slots in step with Appointments will have done it already; a
         version conflict (409/412) or a lost answer is settled by reading the Slot again.
         """
-        for attempt in (1, 2):
-            if slot.get("status") != only_from:
-                return
-            try:
-                await self._put(
-                    {**slot, "status": want}, Operation("fhir.slot.update", attempt=attempt)
+        current = slot
+
+        async def attempt(n: int) -> None:
+            nonlocal current
+            if n > 1:
+                current = await self._fhir.read(
+                    "Slot", str(slot["id"]), Operation("fhir.slot.read")
                 )
+            if current.get("status") != only_from:
                 return
-            except (Unavailable, InvalidRequest) as exc:
-                retryable = isinstance(exc, Unavailable) or exc.status in (409, 412)
-                if attempt == 2 or not retryable:
-                    raise
-            slot = await self._fhir.read("Slot", str(slot["id"]), Operation("fhir.slot.read"))
+            await self._put({**current, "status": want}, Operation("fhir.slot.update", attempt=n))
+
+        await retry(attempt, on=_version_conflict_or_transient, policy=self._fhir.policy)
 
     async def _mark_busy(self, slot: JSON) -> None:
         """Mark a booked Slot busy; a failure leaves the booking standing (and is logged).

@@ -233,7 +233,8 @@ def slot_ids(resource: Mapping[str, Any]) -> list[str]:
 
 def holds_slot(resource: Mapping[str, Any]) -> bool:
     """Whether an Appointment occupies its slot (booked, pending, arrived, ...)."""
-    return resource.get("status") in HOLDING
+    status = resource.get("status")
+    return isinstance(status, str) and status in HOLDING
 
 
 def stored_at(resource: Mapping[str, Any]) -> str:

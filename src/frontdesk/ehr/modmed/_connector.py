@@ -1,4 +1,11 @@
-"""The ModMed connector: EMA Proprietary API (`/fhir/v2`) behind the `EhrClient` protocol."""
+"""The ModMed connector: EMA Proprietary API (`/fhir/v2`) behind the `EhrClient` protocol.
+
+ModMed takes no idempotency key and no conditional create, so an Appointment create whose
+answer is lost is read back (the patient's appointment at the slot's start with its provider,
+the booking's natural key) before it is ever sent again. A cancel is a PUT of the appointment
+with `status: cancelled` (the appointment id is its key): a lost answer is read back too, and
+the PUT resent only when the appointment is still live.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +15,8 @@ import time
 from collections.abc import Mapping, Sequence
 
 import httpx
-import structlog
 
-from frontdesk.ehr._errors import InvalidResponse, NotFound, Unavailable, Unsupported
+from frontdesk.ehr._errors import InvalidResponse, NotFound, Unsupported
 from frontdesk.ehr._protocol import Capability
 from frontdesk.ehr._records import (
     Appointment,
@@ -23,8 +29,9 @@ from frontdesk.ehr._records import (
     Slot,
     SlotQuery,
 )
+from frontdesk.ehr._retry import RetryPolicy, write_once
 from frontdesk.ehr._without import WithoutRefills, WithoutRegistration
-from frontdesk.ehr.fhir import FhirClient, RetryBudget, location_from_fhir
+from frontdesk.ehr.fhir import FhirClient, location_from_fhir
 from frontdesk.ehr.modmed._mapping import (
     appointment_from_fhir,
     appointment_resource,
@@ -38,8 +45,6 @@ from frontdesk.ehr.modmed._mapping import (
     visit_types_from_valueset,
 )
 from frontdesk.metering import Operation
-
-log = structlog.get_logger(__name__)
 
 
 class ModMedConnector(WithoutRegistration, WithoutRefills):
@@ -67,10 +72,10 @@ class ModMedConnector(WithoutRegistration, WithoutRefills):
         *,
         specialties: Mapping[str, str] | None = None,
         directory_ttl: float = 600.0,
-        budget: RetryBudget | None = None,
+        policy: RetryPolicy | None = None,
     ) -> None:
         self._http = http
-        self._fhir = FhirClient(http, budget=budget)
+        self._fhir = FhirClient(http, policy=policy)
         self._base = str(http.base_url)
         self._specialties = dict(specialties or {})
         self._directory_ttl = directory_ttl
@@ -152,24 +157,22 @@ class ModMedConnector(WithoutRegistration, WithoutRefills):
         """
         directory = await self.directory()
         body = appointment_resource(request, self._base)
-        op = Operation("modmed.appointment.create")
-        try:
-            created = await self._fhir.create(body, op)
-        except Unavailable:
-            landed = await self._find_booked(request)
-            if landed is not None:
-                return landed
-            log.warning("appointment_create_retry", reason="no appointment after failed create")
+
+        async def send(attempt: int) -> Appointment:
             created = await self._fhir.create(
-                body, Operation("modmed.appointment.create", attempt=2)
+                body, Operation("modmed.appointment.create", attempt=attempt)
             )
-        if not created.get("id"):
-            # ModMed's documented create response carries no id: find what we just made.
-            landed = await self._find_booked(request)
-            if landed is None:
-                raise InvalidResponse("created appointment could not be read back")
-            return landed
-        return appointment_from_fhir(created, directory.visit_types)
+            if not created.get("id"):
+                # ModMed's documented create response carries no id: find what we just made.
+                landed = await self._find_booked(request)
+                if landed is None:
+                    raise InvalidResponse("created appointment could not be read back")
+                return landed
+            return appointment_from_fhir(created, directory.visit_types)
+
+        return await write_once(
+            send, landed=lambda: self._find_booked(request), policy=self._fhir.policy
+        )
 
     async def _find_booked(self, request: BookingRequest) -> Appointment | None:
         """The patient's live appointment at the slot's start with its provider, if it exists."""
@@ -225,9 +228,21 @@ class ModMedConnector(WithoutRegistration, WithoutRefills):
             raise NotFound(f"Appointment/{appointment.id}")
         if resource.get("status") == "cancelled":
             return  # already done: a retried cancel is not an error
-        resource["status"] = "cancelled"
-        resource["cancelationReason"] = {"text": reason}
-        await self._fhir.update(resource, Operation("modmed.appointment.update"))
+        cancelled = {**resource, "status": "cancelled", "cancelationReason": {"text": reason}}
+
+        async def send(attempt: int) -> bool:
+            op = Operation("modmed.appointment.update", attempt=attempt)
+            await self._fhir.update(cancelled, op, idempotent=False)
+            return True
+
+        async def landed() -> bool | None:
+            held = await self._fhir.read(
+                "Appointment", appointment.id, Operation("modmed.appointment.read")
+            )
+            return True if held.get("status") == "cancelled" else None
+
+        # A lost answer is read back rather than resent blindly: the caller hears the truth.
+        await write_once(send, landed=landed, policy=self._fhir.policy)
 
     async def reschedule(self, appointment: Appointment, request: BookingRequest) -> Appointment:
         """Book the new slot first, then cancel the old visit.

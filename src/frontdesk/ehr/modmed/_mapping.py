@@ -30,6 +30,7 @@ from frontdesk.ehr.fhir import (
 from frontdesk.ehr.fhir import patient_from_fhir as fhir_patient
 from frontdesk.ehr.fhir import patient_params as fhir_patient_params
 from frontdesk.ehr.fhir import practitioner_from_fhir as fhir_practitioner
+from frontdesk.ehr.fhir._values import obj, objs, text
 
 V2_0203 = "http://www.hl7.org/fhir/v2/0203/index.html#v2-0203-"
 MRN = V2_0203 + "MR"
@@ -46,8 +47,8 @@ def appointment_type_system(fhir_base: str) -> str:
 
 
 def _identifier(resource: Mapping[str, Any], system: str) -> str | None:
-    for ident in resource.get("identifier", []) or []:
-        if isinstance(ident, Mapping) and ident.get("system") == system:
+    for ident in objs(resource.get("identifier")):
+        if ident.get("system") == system:
             value = ident.get("value")
             return str(value) if value is not None else None
     return None
@@ -72,15 +73,13 @@ def practitioner_from_fhir(
 
 def visit_types_from_valueset(valueset: Mapping[str, Any]) -> list[VisitType]:
     """The appointment types listed in the firm's ValueSet (expansion or compose)."""
-    codes: list[Mapping[str, Any]] = list(
-        (valueset.get("expansion") or {}).get("contains", []) or []
-    )
-    for include in (valueset.get("compose") or {}).get("include", []) or []:
-        codes.extend(include.get("concept", []) or [])
+    codes = objs(obj(valueset.get("expansion")).get("contains"))
+    for include in objs(obj(valueset.get("compose")).get("include")):
+        codes.extend(objs(include.get("concept")))
     return [
         VisitType(code=str(c["code"]), display=str(c.get("display") or c["code"]))
         for c in codes
-        if isinstance(c, Mapping) and c.get("code")
+        if c.get("code")
     ]
 
 
@@ -114,8 +113,8 @@ def slot_from_fhir(resource: Mapping[str, Any], visit_types: Sequence[VisitType]
     code = next(
         (
             str(i.get("value"))
-            for i in resource.get("identifier", []) or []
-            if isinstance(i, Mapping) and str(i.get("system", "")).endswith("/appointment-type")
+            for i in objs(resource.get("identifier"))
+            if str(i.get("system", "")).endswith("/appointment-type")
         ),
         None,
     )
@@ -162,9 +161,8 @@ def appointment_from_fhir(
 ) -> Appointment:
     """An Appointment resource as a record; participants may be relative or absolute URLs."""
     ids: dict[str, str | None] = {"Patient": None, "Practitioner": None, "Location": None}
-    for participant in resource.get("participant", []) or []:
-        actor = participant.get("actor", {}) if isinstance(participant, Mapping) else {}
-        ref = actor.get("reference") if isinstance(actor, Mapping) else None
+    for participant in objs(resource.get("participant")):
+        ref = obj(participant.get("actor")).get("reference")
         for kind in ids:
             found = reference_id(ref, kind)
             if found:
@@ -173,8 +171,8 @@ def appointment_from_fhir(
         status = AppointmentStatus(str(resource.get("status")))
     except ValueError as exc:
         raise InvalidResponse(f"unknown appointment status {resource.get('status')!r}") from exc
-    coding = ((resource.get("appointmentType") or {}).get("coding") or [{}])[0]
-    code = coding.get("code") if isinstance(coding, Mapping) else None
+    coding = next(iter(objs(obj(resource.get("appointmentType")).get("coding"))), {})
+    code = coding.get("code")
     visit_type = None
     if code:
         visit_type = next(
@@ -196,7 +194,7 @@ def appointment_from_fhir(
 
 def coverage_from_fhir(resource: Mapping[str, Any]) -> Coverage:
     """A ModMed Coverage as a record: payer from the first payor, plan from the plan class."""
-    payors = [p for p in resource.get("payor", []) or [] if isinstance(p, Mapping)]
+    payors = objs(resource.get("payor"))
     payer = next(
         (
             str(p.get("display"))
@@ -208,24 +206,20 @@ def coverage_from_fhir(resource: Mapping[str, Any]) -> Coverage:
     plan = next(
         (
             str(c.get("name") or c.get("value"))
-            for c in resource.get("class", []) or []
-            if isinstance(c, Mapping)
-            and any(
-                isinstance(x, Mapping) and x.get("code") == "plan"
-                for x in ((c.get("type") or {}).get("coding") or [])
-            )
+            for c in objs(resource.get("class"))
+            if any(x.get("code") == "plan" for x in objs(obj(c.get("type")).get("coding")))
         ),
         None,
     )
-    relationship = ((resource.get("relationship") or {}).get("coding") or [{}])[0]
+    relationship = next(iter(objs(obj(resource.get("relationship")).get("coding"))), {})
     code = {"SEL": "self", "SPO": "spouse", "CHD": "child"}.get(
         str(relationship.get("code")), "other"
     )
     return Coverage(
         id=resource_id(resource),
         payer=payer,
-        member_id=resource.get("subscriberId"),
-        status=resource.get("status"),
+        member_id=text(resource.get("subscriberId")),
+        status=text(resource.get("status")),
         plan=plan,
         relationship=code,
     )
