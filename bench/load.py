@@ -103,7 +103,8 @@ async def round_of(running: Cluster, callers: int, *, lost_answers: bool = False
         "own_p99": percentile(own, 0.99),
         "double_bookings": sum(per_slot[s] - 1 for s in ours)
         + sum(n - 1 for n in same_time.values()),
-        "duplicate_creates": sum(n - 1 for n in per_patient_slot.values()),
+        "duplicate_creates": len(live) - booked,  # appointments beyond one per booked call
+        "same_patient_clashes": sum(n - 1 for n in per_patient_slot.values()),
         "attempts_per_booking": len(creates) / booked if booked else float("nan"),
         "ehr_requests": len([r for r in log if not r["path"].startswith("/sandbox/")]),
         "token_requests": dict(tokens),
@@ -173,17 +174,23 @@ async def main() -> int:
 
 def _print(rows: list[dict[str, Any]], faulted: dict[str, Any], *, audit_rows: int,
            chain_ok: bool) -> None:  # fmt: skip
-    head = (f"{'callers':>7} {'booked':>6} {'turns/s':>8} {'own p50':>8} {'p95':>7} {'p99':>7} "
-            f"{'double':>6} {'dup':>4} {'tries/bk':>8} {'EHR req':>7} tokens")  # fmt: skip
+    head = (
+        f"{'callers':>7} {'booked':>6} {'turns/s':>8} {'own p50':>8} {'p95':>7} {'p99':>7} "
+        f"{'double':>6} {'dup':>4} {'same pt':>7} {'creates/bk':>10} {'EHR req':>7} tokens"
+    )
     print(head)
     for r in [*rows, {**faulted, "callers": f"{faulted['callers']}*"}]:
         print(
             f"{r['callers']!s:>7} {r['booked']:>6} {r['turns_per_s']:>8.1f} {r['own_p50']:>8.1f} "
             f"{r['own_p95']:>7.1f} {r['own_p99']:>7.1f} {r['double_bookings']:>6} "
-            f"{r['duplicate_creates']:>4} {r['attempts_per_booking']:>8.2f} "
+            f"{r['duplicate_creates']:>4} {r['same_patient_clashes']:>7} "
+            f"{r['attempts_per_booking']:>10.2f} "
             f"{r['ehr_requests']:>7} {r['token_requests']}"
         )
     print("* lost responses: half the booking answers dropped after the EHR committed")
+    print("dup: appointments beyond one per call told it was booked; same pt: one patient (8")
+    print("featured patients call in turn) booked twice at one time by two simultaneous calls;")
+    print("creates/bk: appointment creates sent per booking, slot races (409) included")
     for r in [*rows, faulted]:
         if r["failed"]:
             print(f"{r['callers']} callers: {len(r['failed'])} calls failed: {r['failed'][:3]}")
