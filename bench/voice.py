@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import sys
 import tempfile
 import time
@@ -29,6 +28,7 @@ import httpx
 import numpy as np
 
 from frontdesk.sandbox import TwilioCredentials
+from frontdesk.testing._cluster import free_port
 from frontdesk.voice import VoiceConfig, build_engines
 from frontdesk.voice._phone import Softphone
 from frontdesk.voice._speech import PCM, PiperConfig, TextToSpeech
@@ -45,13 +45,6 @@ SCRIPT: tuple[tuple[str, str], ...] = (
     ("say", "Yes, please."),
 )
 SHORT: tuple[tuple[str, str], ...] = SCRIPT[:3]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 async def serve(port: int, audit: Path) -> asyncio.subprocess.Process:

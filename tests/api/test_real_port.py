@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 
 import httpx
 import uvicorn
 
 from frontdesk.api import create_asgi
 from frontdesk.runtime import Runtime
+from frontdesk.testing._cluster import free_port
 from tests.api.test_booking import MARIA, book
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 async def test_booking_over_a_real_port(runtime: Runtime) -> None:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from pydantic import SecretStr
 
 from frontdesk.api import create_asgi
@@ -19,6 +16,7 @@ from frontdesk.runtime import Runtime
 from frontdesk.sandbox import Sandbox
 from frontdesk.settings import Settings
 from frontdesk.tenancy import ConsoleAdmin, ConsoleConfig, demo_deployment
+from tests._serve import serving
 from tests.conftest import NOW
 
 ADMIN, PASSWORD = "frontdesk-admin", "correct horse battery staple"
@@ -65,26 +63,8 @@ async def sign_in(client: httpx.AsyncClient) -> None:
     assert response.status_code == 303, response.text
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 async def server(runtime: Runtime) -> AsyncIterator[str]:
     """The agent, console and sandbox on a real port."""
-    port = _free_port()
-    config = uvicorn.Config(
-        create_asgi(runtime), host="127.0.0.1", port=port, log_config=None, lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    serving = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110  # uvicorn exposes a flag, not an event
-        await asyncio.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await serving
+    async with serving(runtime) as url:
+        yield url

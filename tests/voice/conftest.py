@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
-from frontdesk.api import create_asgi
 from frontdesk.audit import SqliteAuditSink
 from frontdesk.runtime import Runtime
 from frontdesk.sandbox import Sandbox
@@ -18,13 +14,7 @@ from frontdesk.settings import Settings
 from frontdesk.tenancy import PhoneConfig, demo_deployment
 from frontdesk.voice import Engines, VoiceConfig, build_engines
 from frontdesk.voice._speech import PiperConfig
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from tests._serve import serving
 
 
 @pytest.fixture(scope="module")
@@ -49,16 +39,5 @@ async def runtime(sandbox: Sandbox, tmp_path: Path) -> AsyncIterator[Runtime]:
 
 @pytest.fixture
 async def server(runtime: Runtime) -> AsyncIterator[str]:
-    port = free_port()
-    config = uvicorn.Config(
-        create_asgi(runtime), host="127.0.0.1", port=port, log_config=None, lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    serving = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110  # uvicorn exposes a flag, not an event
-        await asyncio.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await serving
+    async with serving(runtime) as url:
+        yield url
